@@ -1,0 +1,62 @@
+"""Domain errors. Each carries a stable snake_case code; the API maps classes to HTTP status once."""
+
+
+class AlomaError(Exception):
+    """Base of every error the platform reports to a person."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(AlomaError):
+    """Input that is well-formed JSON but breaks a rule of the contract (HTTP 422)."""
+
+    code = "invalid_input"
+
+
+class ConditionError(InvalidInput):
+    """A condition that cannot be accepted; `path` is dotted from `condition`, e.g. `condition.v.$gt`."""
+
+    code = "invalid_condition"
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class StepFileError(InvalidInput):
+    """A step file that does not compile or lacks its exports; `line` is in the step file."""
+
+    code = "invalid_step"
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message if line is None else f"line {line}: {message}")
+        self.line = line
+
+
+class NotFound(AlomaError):
+    """Unknown id, or an object of another workspace (never revealed as existing)."""
+
+    code = "not_found"
+
+
+class Unauthorized(AlomaError):
+    code = "unauthorized"
+
+
+class TooLarge(AlomaError):
+    code = "too_large"
+
+
+class RateLimited(AlomaError):
+    code = "rate_limited"
+
+
+class ConflictingState(AlomaError):
+    """An action that the object's current state does not allow (e.g. resume of a running task)."""
+
+    code = "conflict"

@@ -1,0 +1,6 @@
+"""JSON value types used across the core; task data is always a JSON object."""
+
+from typing import TypeAlias
+
+JsonValue: TypeAlias = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
+JsonObject: TypeAlias = dict[str, JsonValue]

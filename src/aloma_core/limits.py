@@ -1,0 +1,28 @@
+"""Per-workspace limits (semantics.md section 7). Errors caused by a limit name it with `LIMIT_NAMES`."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+KIB = 1024
+MIB = 1024 * KIB
+
+
+class Limits(BaseModel):
+    """Defaults of semantics.md section 7; a workspace overrides any of them through its settings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    task_data_bytes: int = Field(256 * KIB, ge=1 * KIB, le=16 * MIB)
+    cpu_time_ms: int = Field(5_000, ge=10, le=900_000)
+    wall_time_ms: int = Field(30_000, ge=10, le=900_000)
+    memory_bytes: int = Field(64 * MIB, ge=4 * MIB, le=1024 * MIB)
+    stack_bytes: int = Field(256 * KIB, ge=32 * KIB, le=8 * MIB)
+    log_bytes: int = Field(64 * KIB, ge=1 * KIB, le=16 * MIB)
+
+
+CPU_TIME = "CPU time limit"
+WALL_TIME = "wall time limit"
+MEMORY = "memory limit"
+STACK = "stack limit"
+LOG = "log limit"
+STEP_RUNS = "step run limit"
+TASK_SIZE = "task size limit"

@@ -1,0 +1,1 @@
+"""The QuickJS sandbox: step module evaluation at upload, and content runs with limits."""

@@ -1,0 +1,94 @@
+"""What goes into a step run and what comes out of it; plain data so it crosses process boundaries."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..changes import Change
+from ..json_types import JsonObject, JsonValue
+from ..limits import Limits
+
+
+@dataclass(frozen=True)
+class ConnectorCall:
+    """One `connectors.NS.METHOD(args)` call; `idempotency_key` is (task, step, claim, call number)."""
+
+    namespace: str
+    method: str
+    args: JsonValue
+    idempotency_key: str
+
+
+class ConnectorFailed(Exception):
+    """Raised by a host for a failed call; the message reaches JavaScript as a rejected Error."""
+
+
+class ConnectorHost(Protocol):
+    """How the sandbox reaches the outside world. Blocking; the sandbox runs calls on threads."""
+
+    def call(self, call: ConnectorCall) -> JsonValue: ...
+
+
+@dataclass(frozen=True)
+class RunInput:
+    source: str
+    data: JsonObject
+    task_id: str
+    task_name: str | None
+    tags: tuple[str, ...]
+    step_name: str
+    claim_id: str
+    config: Mapping[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class LogLine:
+    level: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SubtaskRequest:
+    name: str | None
+    data: JsonObject
+    into: str | None
+    wait_for: bool
+
+
+@dataclass
+class TaskActions:
+    """Requests the content made through `task.*`; they take effect only if the run commits."""
+
+    complete: bool = False
+    result: JsonValue = None
+    ignore: bool = False
+    name: str | None = None
+    tags: list[str] | None = None
+    timeout_ms: int | None = None
+    complete_on_expire: bool = False
+    expire_result: JsonValue = None
+    park_ms: int | None = None
+    subtasks: list[SubtaskRequest] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunError:
+    """Why a run failed: `line` is in the step file; `limit` names the limit that was hit, if any."""
+
+    message: str
+    line: int | None = None
+    limit: str | None = None
+
+
+@dataclass
+class RunResult:
+    data: JsonObject | None
+    changes: list[Change]
+    logs: list[LogLine]
+    actions: TaskActions
+    redo: bool
+    audit: list[str]
+    error: RunError | None
+    cpu_ms: float
+    wall_ms: float
