@@ -30,8 +30,8 @@ class Change:
 
     @classmethod
     def from_json(cls, raw: JsonObject) -> "Change":
-        op = raw["op"]
-        path = raw["path"]
+        op = raw.get("op")
+        path = raw.get("path")
         if op not in ("set", "delete") or not isinstance(path, list):
             raise ValueError(f"not a change: {raw!r}")
         keys: list[PathKey] = []
@@ -39,7 +39,9 @@ class Change:
             if not isinstance(key, str | int) or isinstance(key, bool):
                 raise ValueError(f"bad path key {key!r}")
             keys.append(key)
-        return cls(op, tuple(keys), raw.get("value") if op == "set" else None)
+        if op == "set":
+            return cls("set", tuple(keys), raw.get("value"))
+        return cls("delete", tuple(keys))
 
 
 def json_equal(a: JsonValue, b: JsonValue) -> bool:
