@@ -11,12 +11,16 @@ from ..limits import Limits
 
 @dataclass(frozen=True)
 class ConnectorCall:
-    """One `connectors.NS.METHOD(args)` call; `idempotency_key` is (task, step, claim, call number)."""
+    """One `connectors.NS.METHOD(args)` call; `idempotency_key` is (task, step, claim, call number).
+
+    `timeout_s` is what is left of the run's wall-time budget: a host must not take longer.
+    """
 
     namespace: str
     method: str
     args: JsonValue
     idempotency_key: str
+    timeout_s: float
 
 
 class ConnectorFailed(Exception):
