@@ -1,0 +1,184 @@
+"""Domain records: workspaces, steps, tasks with their claims, and history events.
+
+A task carries its claims (one per step name) so that dispatch decisions and run commits are
+single conditional writes on one record, in SQLite and in DynamoDB alike.
+"""
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .json_types import JsonObject, JsonValue
+from .limits import Limits
+
+
+class TaskState(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    ERROR = "error"
+    INCOMPLETE = "incomplete"
+    IGNORED = "ignored"
+    WAITING = "waiting"
+
+
+ENDED_STATES = frozenset({TaskState.DONE, TaskState.IGNORED})
+RESUMABLE_STATES = frozenset({TaskState.INCOMPLETE, TaskState.ERROR})
+
+
+class ClaimStatus(StrEnum):
+    """`queued`/`running` block re-dispatch; `done` blocks for good; `redo` allows it on newer data."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    REDO = "redo"
+
+
+ACTIVE_CLAIMS = frozenset({ClaimStatus.QUEUED, ClaimStatus.RUNNING})
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right of one step to run once on one task.
+
+    `data_seq` is the task's data sequence the claim was made on (for `redo`: the one the run saw),
+    `origin_version` the task version the dispatch decision was read from (a retried matcher
+    re-sends exactly the claims it made from that version), `run_token` identifies the attempt
+    that may commit, `lease_until` (epoch ms) lets a redelivered message take over a dead run.
+    """
+
+    id: str
+    step: str
+    status: ClaimStatus
+    data_seq: int
+    origin_version: int
+    run_token: str | None = None
+    lease_until: int | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "step": self.step,
+            "status": self.status.value,
+            "data_seq": self.data_seq,
+            "origin_version": self.origin_version,
+            "run_token": self.run_token,
+            "lease_until": self.lease_until,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> "Claim":
+        return cls(
+            id=raw["id"],
+            step=raw["step"],
+            status=ClaimStatus(raw["status"]),
+            data_seq=int(raw["data_seq"]),
+            origin_version=int(raw["origin_version"]),
+            run_token=raw.get("run_token"),
+            lease_until=None if raw.get("lease_until") is None else int(raw["lease_until"]),
+        )
+
+
+@dataclass(frozen=True)
+class TaskError:
+    step: str | None
+    message: str
+    line: int | None = None
+
+    def to_json(self) -> JsonObject:
+        return {"step": self.step, "message": self.message, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task record. `version` changes on every write (optimistic concurrency); `data_seq` only
+    when `data` changes, which is what re-matching and `redo` eligibility follow."""
+
+    workspace_id: str
+    id: str
+    name: str | None
+    state: TaskState
+    data: JsonObject
+    created_at: int
+    updated_at: int
+    version: int = 1
+    data_seq: int = 1
+    result: JsonValue = None
+    tags: tuple[str, ...] = ()
+    runs: int = 0
+    error: TaskError | None = None
+    claims: dict[str, Claim] = field(default_factory=dict)
+
+    def with_changes(self, **changes: Any) -> "Task":
+        return replace(self, **changes)
+
+    def active_claims(self) -> list[Claim]:
+        return [c for c in self.claims.values() if c.status in ACTIVE_CLAIMS]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One history entry. `seq` is assigned by the store, in order of the writes."""
+
+    type: Literal["created", "dispatched", "run", "skipped", "conflict", "state", "resumed", "patched", "audit"]
+    at: int
+    detail: JsonObject = field(default_factory=dict)
+    seq: int = 0
+
+    def to_json(self) -> JsonObject:
+        return {"seq": self.seq, "at": self.at, "type": self.type, **self.detail}
+
+
+@dataclass(frozen=True)
+class Step:
+    """A stored step. `condition` is the validated wire form; `source` is the step file."""
+
+    workspace_id: str
+    name: str
+    version: int
+    condition: JsonObject
+    content: str
+    source: str
+    enabled: bool
+    specificity: int
+    created_at: int
+    updated_at: int
+    created_seq: int = 0
+
+
+class WorkspaceSettings(BaseModel):
+    """Per-workspace settings of api.md; every field optional in a PATCH."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    execution: Literal["parallel", "sequential"] = "parallel"
+    max_runs_per_task: int = Field(500, ge=1, le=100_000)
+    limits: Limits = Field(default_factory=Limits)
+    egress_allow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    id: str
+    name: str
+    settings: WorkspaceSettings
+    created_at: int
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """The message that asks a runner to run one claim."""
+
+    workspace_id: str
+    task_id: str
+    step: str
+    claim_id: str
+
+    def to_json(self) -> JsonObject:
+        return {"workspace_id": self.workspace_id, "task_id": self.task_id, "step": self.step, "claim_id": self.claim_id}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> "RunRequest":
+        return cls(str(raw["workspace_id"]), str(raw["task_id"]), str(raw["step"]), str(raw["claim_id"]))

@@ -1,0 +1,90 @@
+"""What the core needs from a home (architecture.md): storage, a work queue, a sandbox, a clock.
+
+The AWS home implements these with DynamoDB, SQS and Secrets Manager, the local home with
+SQLite, an in-process queue and a pool of worker processes. The core never sees which.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from .model import Event, RunRequest, Step, Task, TaskState, Workspace, WorkspaceSettings
+from .sandbox.types import ConnectorHost, RunInput, RunResult
+
+
+class TaskStore(Protocol):
+    def create(self, task: Task, events: Sequence[Event]) -> None:
+        """Store a new task with its first events; both or neither."""
+
+    def get(self, workspace_id: str, task_id: str) -> Task:
+        """The latest stored version (strongly consistent); `NotFound` if absent or of another workspace."""
+
+    def save(self, task: Task, expected_version: int, events: Sequence[Event]) -> bool:
+        """Write `task` (whose version is `expected_version + 1`) and append `events`, atomically,
+        only if the stored version is still `expected_version`; False when it moved on."""
+
+    def list(
+        self, workspace_id: str, state: TaskState | None, limit: int, cursor: str | None
+    ) -> tuple[list[Task], str | None]:
+        """Newest first, with an opaque cursor for the next page (None at the end)."""
+
+    def history(self, workspace_id: str, task_id: str) -> list[Event]:
+        """Every event of the task, oldest first, `seq` numbered from 1."""
+
+
+class StepStore(Protocol):
+    def put(self, step: Step, expected_version: int | None) -> bool:
+        """Create (`expected_version` None) or replace a step only if its stored version matches."""
+
+    def get(self, workspace_id: str, name: str) -> Step:
+        """`NotFound` when absent."""
+
+    def list(self, workspace_id: str) -> list[Step]:
+        """Every step of the workspace, in creation order."""
+
+    def delete(self, workspace_id: str, name: str) -> None:
+        """`NotFound` when absent."""
+
+    def revision(self, workspace_id: str) -> int:
+        """A number that changes whenever a step of the workspace changes (for caching indexes)."""
+
+
+class WorkspaceStore(Protocol):
+    def create(self, workspace: Workspace, key_hash: str) -> None: ...
+
+    def get(self, workspace_id: str) -> Workspace:
+        """`NotFound` when absent."""
+
+    def list(self) -> list[Workspace]: ...
+
+    def by_key_hash(self, key_hash: str) -> Workspace | None: ...
+
+    def save_settings(self, workspace_id: str, settings: WorkspaceSettings) -> Workspace: ...
+
+
+class SecretStore(Protocol):
+    def put(self, workspace_id: str, name: str, value: str) -> None: ...
+
+    def names(self, workspace_id: str) -> list[str]: ...
+
+    def values(self, workspace_id: str) -> dict[str, str]:
+        """Every secret of the workspace; what `task.config` reads and what logs are masked with."""
+
+    def delete(self, workspace_id: str, name: str) -> None:
+        """`NotFound` when absent."""
+
+
+class WorkQueue(Protocol):
+    def send(self, requests: Sequence[RunRequest]) -> None:
+        """Deliver each request to a runner at least once."""
+
+
+class StepExecutor(Protocol):
+    def execute(self, run: RunInput, host: ConnectorHost) -> RunResult:
+        """Run a step's content in a sandbox where only this run draws on the CPU budget."""
+
+
+class Clock(Protocol):
+    def now_ms(self) -> int: ...
+
+
+IdFactory = Callable[[], str]
