@@ -6,8 +6,10 @@ as a whole, which keeps changes small and merge results predictable.
 """
 
 import copy
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 from .json_types import JsonObject, JsonValue
@@ -44,12 +46,27 @@ class Change:
         return cls("delete", tuple(keys))
 
 
-def json_equal(a: JsonValue, b: JsonValue) -> bool:
-    """Equality with JSON's types: `true` is not `1`, but `1` is `1.0`."""
+def json_number(value: int | float | Decimal) -> int | float:
+    """A number as JSON means it: DynamoDB's `Decimal` becomes the int or float it was written from.
+
+    A non-integral Decimal goes through float so that `Decimal("0.1")` equals the float `0.1`
+    it came from; comparing them exactly would say they differ.
+    """
+    if isinstance(value, Decimal):
+        if value.is_nan():
+            return math.nan
+        if value.is_finite() and value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    return value
+
+
+def json_equal(a: JsonValue | Decimal, b: JsonValue | Decimal) -> bool:
+    """Equality with JSON's types: `true` is not `1`, but `1` is `1.0` and `Decimal("1")`."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
+    if isinstance(a, int | float | Decimal) and isinstance(b, int | float | Decimal):
+        return json_number(a) == json_number(b)
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
