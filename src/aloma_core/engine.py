@@ -260,11 +260,10 @@ def _succeed(
 def _end_state(task: Task, result: RunResult, merged: JsonObject) -> tuple[TaskState, str] | None:
     if task.state is not TaskState.RUNNING:
         return None
-    step_word = "a step"
     if result.actions.complete:
-        return TaskState.DONE, f"{step_word} called task.complete()"
+        return TaskState.DONE, "a step called task.complete()"
     if result.actions.ignore:
-        return TaskState.IGNORED, f"{step_word} called task.ignore()"
+        return TaskState.IGNORED, "a step called task.ignore()"
     if not merged:
         return TaskState.DONE, "the data was left empty"
     return None
@@ -304,6 +303,18 @@ def fail_run(task: Task, request: RunRequest, message: str, now: int) -> Outcome
         "error": None,
     }
     return _fail(task, claim, run_event, TaskError(request.step, message), now)
+
+
+def expire_leases(task: Task, now: int) -> Outcome | None:
+    """After a restart no earlier attempt is alive: let the next delivery of each running claim
+    take over at once. The dead attempt's token no longer matches, so it could never commit."""
+    running = [c for c in task.claims.values() if c.status is ClaimStatus.RUNNING and (c.lease_until or 0) > now]
+    if not running:
+        return None
+    claims = dict(task.claims)
+    for claim in running:
+        claims[claim.step] = Claim(claim.id, claim.step, claim.status, claim.data_seq, claim.origin_version, claim.run_token, 0)
+    return Outcome(_next(task, now, claims=claims), [])
 
 
 def resume(task: Task, now: int) -> Outcome:

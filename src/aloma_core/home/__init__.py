@@ -1,0 +1,1 @@
+"""Composition roots: each builds the core over one home's adapters."""

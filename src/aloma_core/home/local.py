@@ -1,0 +1,109 @@
+"""The local home (architecture.md): SQLite storage, in-process stream and queue, worker processes."""
+
+import logging
+from pathlib import Path
+
+from .. import engine
+from ..adapters.local.queues import LocalWorkQueue, RetryPolicy, WorkerPool
+from ..adapters.local.sqlite import (
+    SqliteDatabase,
+    SqliteSecretStore,
+    SqliteStepStore,
+    SqliteTaskStore,
+    SqliteWorkspaceStore,
+)
+from ..model import RunRequest, TaskState
+from ..pipeline import CatalogCache, Matcher, NoConnectors, RunBusy, Runner
+from ..records import new_id
+from ..sandbox.pool import ProcessSandbox
+from ..sandbox.types import ConnectorHost, RunInput, RunResult
+from ..services import Platform
+from .clock import SystemClock
+
+logger = logging.getLogger("aloma.local")
+
+TaskVersion = tuple[str, str, int]
+
+
+class PooledExecutor:
+    """Runs each step in one of the worker processes, so runs never share a CPU clock."""
+
+    def __init__(self, sandbox: ProcessSandbox) -> None:
+        self._sandbox = sandbox
+
+    def execute(self, run: RunInput, host: ConnectorHost) -> RunResult:
+        return self._sandbox.run(run, host)
+
+
+class LocalHome:
+    """Everything `aloma dev` and the tests need, in one process plus sandbox workers.
+
+    Stored task versions feed the matcher (as the DynamoDB stream does on AWS); run requests
+    feed the runner (as SQS does). On start, work that a previous process left unfinished is
+    picked up again.
+    """
+
+    def __init__(self, state_dir: Path, workers: int = 2, retry: RetryPolicy = RetryPolicy()) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.clock = SystemClock()
+        self._db = SqliteDatabase(state_dir / "aloma.db")
+        self.tasks = SqliteTaskStore(self._db, on_saved=self._on_saved)
+        self.steps = SqliteStepStore(self._db)
+        self.workspaces = SqliteWorkspaceStore(self._db)
+        self.secrets = SqliteSecretStore(self._db)
+        self.platform = Platform(self.workspaces, self.steps, self.tasks, self.secrets, self.clock, new_id)
+        catalogs = CatalogCache(self.steps)
+        self._sandbox = ProcessSandbox(workers)
+        self.runner = Runner(
+            self.tasks, self.workspaces, self.secrets, catalogs, PooledExecutor(self._sandbox), self.clock, new_id,
+            NoConnectors(),
+        )
+        self._runs: WorkerPool[RunRequest] = WorkerPool(
+            "run", workers, self.runner.handle, self._give_up, retry, retry_later=(RunBusy,)
+        )
+        self.matcher = Matcher(self.tasks, self.workspaces, catalogs, LocalWorkQueue(self._runs), self.clock, new_id)
+        self._stream: WorkerPool[TaskVersion] = WorkerPool(
+            "match", 1, lambda item: self.matcher.handle(*item), self._log_lost_version, retry
+        )
+
+    def _on_saved(self, workspace_id: str, task_id: str, version: int) -> None:
+        self._stream.put((workspace_id, task_id, version))
+
+    def _give_up(self, request: RunRequest, error: Exception) -> None:
+        self.runner.give_up(request, f"the run failed {type(error).__name__}: {error}")
+
+    @staticmethod
+    def _log_lost_version(item: TaskVersion, error: Exception) -> None:
+        logger.error("matching task %s version %d failed: %s", item[1], item[2], error)
+
+    def recover(self) -> int:
+        """Pick up what a previous process left: expire dead runs' leases, re-send queued runs and
+        re-match running tasks. Returns the number of tasks touched."""
+        open_tasks = self.tasks.open_tasks()
+        now = self.clock.now_ms()
+        for task in open_tasks:
+            outcome = engine.expire_leases(task, now)
+            if outcome is not None and self.tasks.save(outcome.task, task.version, outcome.events):
+                task = outcome.task
+            self._runs_for(task)
+            if task.state is TaskState.RUNNING:
+                self._on_saved(task.workspace_id, task.id, task.version)
+        return len(open_tasks)
+
+    def _runs_for(self, task: engine.Task) -> None:
+        for claim in task.active_claims():
+            self._runs.put(RunRequest(task.workspace_id, task.id, claim.step, claim.id))
+
+    def wait_idle(self, timeout_s: float = 30.0) -> bool:
+        """True once no task version waits for matching and no run is queued or running."""
+        for _ in range(1000):
+            if not (self._stream.wait_idle(timeout_s) and self._runs.wait_idle(timeout_s)):
+                return False
+            if self._stream.wait_idle(0) and self._runs.wait_idle(0):
+                return True
+        return False
+
+    def close(self) -> None:
+        self._stream.close()
+        self._runs.close()
+        self._sandbox.close()

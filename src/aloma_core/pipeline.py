@@ -1,0 +1,193 @@
+"""The matcher and the runner of architecture.md, over the ports; both homes call these.
+
+The matcher reacts to a stored task version; the runner to a run request. Every write is a
+conditional write on the version just read, so duplicates, retries and crashes at any point
+leave each run's changes committed exactly once.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from . import engine
+from .catalog import StepCatalog
+from .errors import NotFound
+from .model import RunRequest, Task, WorkspaceSettings
+from .ports import Clock, IdFactory, SecretStore, StepExecutor, StepStore, TaskStore, WorkQueue, WorkspaceStore
+from .sandbox.types import ConnectorCall, ConnectorFailed, ConnectorHost, RunInput, RunResult
+
+logger = logging.getLogger("aloma.pipeline")
+
+MAX_WRITE_ATTEMPTS = 50
+LEASE_MARGIN_MS = 60_000
+
+
+class RunBusy(Exception):
+    """Another attempt of this run holds a live lease: retry the request later."""
+
+
+class WriteContention(Exception):
+    """A write lost the version race more often than any reasonable load explains."""
+
+
+class CatalogCache:
+    """Compiled step catalogs per workspace, rebuilt when the workspace's step revision moves."""
+
+    def __init__(self, steps: StepStore) -> None:
+        self._steps = steps
+        self._cached: dict[str, tuple[int, StepCatalog]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, workspace_id: str) -> StepCatalog:
+        revision = self._steps.revision(workspace_id)
+        with self._lock:
+            hit = self._cached.get(workspace_id)
+        if hit is not None and hit[0] == revision:
+            return hit[1]
+        catalog = StepCatalog(self._steps.list(workspace_id))
+        with self._lock:
+            self._cached[workspace_id] = (revision, catalog)
+        return catalog
+
+
+class NoConnectors:
+    """The host used until connectors are configured: every call is refused with a clear message."""
+
+    def call(self, call: ConnectorCall) -> None:
+        raise ConnectorFailed(f"no connector is configured under the namespace {call.namespace!r}")
+
+
+def _log_extra(request: RunRequest) -> dict[str, str]:
+    return {"workspace": request.workspace_id, "task_id": request.task_id, "step": request.step, "claim": request.claim_id}
+
+
+@dataclass
+class Matcher:
+    tasks: TaskStore
+    workspaces: WorkspaceStore
+    catalogs: CatalogCache
+    queue: WorkQueue
+    clock: Clock
+    new_id: IdFactory
+
+    def handle(self, workspace_id: str, task_id: str, version: int) -> None:
+        """React to task version `version` being stored: dispatch what matches, or settle the state."""
+        try:
+            task = self.tasks.get(workspace_id, task_id)
+        except NotFound:
+            return
+        if task.version != version:
+            # A later version exists and has its own turn; only re-send what this version claimed,
+            # in case an earlier attempt stored the claims but died before sending them.
+            self.queue.send(engine.requests_from_version(task, version))
+            return
+        settings = self.workspaces.get(workspace_id).settings
+        outcome = engine.plan_dispatch(task, self.catalogs.get(workspace_id), settings, self.clock.now_ms(), self.new_id)
+        if outcome is None:
+            return
+        if self.tasks.save(outcome.task, task.version, outcome.events):
+            self.queue.send(outcome.requests)
+            for request in outcome.requests:
+                logger.info("dispatched", extra=_log_extra(request))
+
+
+@dataclass
+class Runner:
+    tasks: TaskStore
+    workspaces: WorkspaceStore
+    secrets: SecretStore
+    catalogs: CatalogCache
+    executor: StepExecutor
+    clock: Clock
+    new_id: IdFactory
+    host: ConnectorHost
+
+    def handle(self, request: RunRequest) -> None:
+        """Run one claimed step: start it, run it in the sandbox, commit its changes exactly once."""
+        started = self._start(request)
+        if started is None:
+            return
+        task, decision_step_version, source = started
+        settings = self.workspaces.get(request.workspace_id).settings
+        started_at = self.clock.now_ms()
+        result = self._execute(request, task, source)
+        snapshot = engine.RunSnapshot(task.data, task.data_seq, decision_step_version, started_at)
+        self._commit(request, task.claims[request.step].run_token or "", snapshot, result, settings)
+
+    def _start(self, request: RunRequest) -> tuple[Task, int, str] | None:
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            try:
+                task = self.tasks.get(request.workspace_id, request.task_id)
+            except NotFound:
+                return None
+            settings = self.workspaces.get(request.workspace_id).settings
+            now = self.clock.now_ms()
+            lease_until = now + settings.limits.wall_time_ms + LEASE_MARGIN_MS
+            decision = engine.start_run(
+                task, request, self.catalogs.get(request.workspace_id), self.new_id(), lease_until, now
+            )
+            if decision.kind is engine.StartKind.BUSY:
+                raise RunBusy(decision.reason)
+            if decision.kind is engine.StartKind.DROP:
+                logger.info("dropped run request: %s", decision.reason, extra=_log_extra(request))
+                return None
+            assert decision.outcome is not None
+            if not self.tasks.save(decision.outcome.task, task.version, decision.outcome.events):
+                continue
+            if decision.kind is engine.StartKind.SKIP:
+                logger.info("skipped: %s", decision.reason, extra=_log_extra(request))
+                return None
+            assert decision.step is not None
+            return decision.outcome.task, decision.step.version, decision.step.source
+        raise WriteContention(f"could not start {request.step!r} on task {request.task_id}")
+
+    def _execute(self, request: RunRequest, task: Task, source: str) -> RunResult:
+        settings = self.workspaces.get(request.workspace_id).settings
+        run = RunInput(
+            source=source,
+            data=task.data,
+            task_id=task.id,
+            task_name=task.name,
+            tags=task.tags,
+            step_name=request.step,
+            claim_id=request.claim_id,
+            config=self.secrets.values(request.workspace_id),
+            limits=settings.limits,
+        )
+        result = self.executor.execute(run, self.host)
+        level = logging.WARNING if result.error else logging.INFO
+        outcome = f"failed: {result.error.message}" if result.error else "ok"
+        logger.log(level, "ran in %.1f ms, %s", result.wall_ms, outcome, extra=_log_extra(request))
+        return result
+
+    def _commit(
+        self,
+        request: RunRequest,
+        token: str,
+        snapshot: engine.RunSnapshot,
+        result: RunResult,
+        settings: WorkspaceSettings,
+    ) -> None:
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            try:
+                latest = self.tasks.get(request.workspace_id, request.task_id)
+            except NotFound:
+                return
+            outcome = engine.commit_run(latest, request, token, snapshot, result, self.clock.now_ms(), settings)
+            if outcome is None:
+                logger.warning("lost the claim before committing; another attempt owns it", extra=_log_extra(request))
+                return
+            if self.tasks.save(outcome.task, latest.version, outcome.events):
+                return
+        raise WriteContention(f"could not commit {request.step!r} on task {request.task_id}")
+
+    def give_up(self, request: RunRequest, message: str) -> None:
+        """The last delivery failed: record the failure so the task shows `error`, not silence."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            try:
+                task = self.tasks.get(request.workspace_id, request.task_id)
+            except NotFound:
+                return
+            outcome = engine.fail_run(task, request, message, self.clock.now_ms())
+            if outcome is None or self.tasks.save(outcome.task, task.version, outcome.events):
+                return
