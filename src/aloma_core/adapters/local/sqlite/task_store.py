@@ -1,0 +1,176 @@
+"""Tasks and their history in SQLite: the `TaskStore` port, plus what a restart needs to resume."""
+
+import base64
+import binascii
+import builtins
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from aloma_core.errors import ConflictingState, InvalidInput, NotFound
+from aloma_core.model import Event, Task, TaskState
+from aloma_core.records import (
+    dump_json,
+    event_from_record,
+    event_to_record,
+    load_json_object,
+    task_from_record,
+    task_to_record,
+)
+
+from .database import SqliteDatabase
+
+TaskSaved = Callable[[str, str, int], None]
+"""Called with (workspace_id, task_id, version) once a new task version is committed."""
+
+_OPEN_STATES = frozenset({TaskState.RUNNING, TaskState.WAITING})
+
+
+class SqliteTaskStore:
+    """`on_saved` is the local stand-in for the DynamoDB stream: it runs after each committed create
+    or save, outside the transaction, so whoever it wakes reads the version it is told about. If it
+    raises, the write has nevertheless happened."""
+
+    def __init__(self, db: SqliteDatabase, on_saved: TaskSaved | None = None) -> None:
+        self._db = db
+        self._on_saved = on_saved
+
+    def create(self, task: Task, events: Sequence[Event]) -> None:
+        try:
+            with self._db.write() as connection:
+                connection.execute(
+                    "INSERT INTO tasks (workspace_id, id, state, created_at, version, is_open, record)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        task.workspace_id,
+                        task.id,
+                        task.state.value,
+                        task.created_at,
+                        task.version,
+                        _is_open(task),
+                        dump_json(task_to_record(task)),
+                    ),
+                )
+                _append(connection, task, events, last_seq=0)
+        except sqlite3.IntegrityError:
+            raise ConflictingState(f"task {task.id} already exists") from None
+        self._notify(task)
+
+    def get(self, workspace_id: str, task_id: str) -> Task:
+        row = (
+            self._db.read()
+            .execute("SELECT record FROM tasks WHERE workspace_id = ? AND id = ?", (workspace_id, task_id))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFound(f"task {task_id} not found")
+        return task_from_record(load_json_object(row[0]))
+
+    def save(self, task: Task, expected_version: int, events: Sequence[Event]) -> bool:
+        if task.version != expected_version + 1:
+            raise ValueError(
+                f"task version {task.version} does not follow expected version {expected_version}"
+            )
+        with self._db.write() as connection:
+            updated = connection.execute(
+                "UPDATE tasks SET state = ?, version = ?, is_open = ?, record = ?"
+                " WHERE workspace_id = ? AND id = ? AND version = ?",
+                (
+                    task.state.value,
+                    task.version,
+                    _is_open(task),
+                    dump_json(task_to_record(task)),
+                    task.workspace_id,
+                    task.id,
+                    expected_version,
+                ),
+            ).rowcount
+            if updated != 1:
+                return False
+            last_seq: int = connection.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM task_events WHERE workspace_id = ? AND task_id = ?",
+                (task.workspace_id, task.id),
+            ).fetchone()[0]
+            _append(connection, task, events, last_seq)
+        self._notify(task)
+        return True
+
+    def list(
+        self, workspace_id: str, state: TaskState | None, limit: int, cursor: str | None
+    ) -> tuple[builtins.list[Task], str | None]:
+        if limit < 1:
+            raise InvalidInput("limit: at least 1")
+        where = ["workspace_id = ?"]
+        params: builtins.list[str | int] = [workspace_id]
+        if state is not None:
+            where.append("state = ?")
+            params.append(state.value)
+        if cursor is not None:
+            where.append("(created_at, id) < (?, ?)")
+            params.extend(_decode_cursor(cursor))
+        rows = (
+            self._db.read()
+            .execute(
+                f"SELECT created_at, id, record FROM tasks WHERE {' AND '.join(where)}"
+                " ORDER BY created_at DESC, id DESC LIMIT ?",
+                (*params, limit + 1),
+            )
+            .fetchall()
+        )
+        page = rows[:limit]
+        following = _encode_cursor(page[-1][0], page[-1][1]) if len(rows) > limit else None
+        return [task_from_record(load_json_object(record)) for _, _, record in page], following
+
+    def history(self, workspace_id: str, task_id: str) -> builtins.list[Event]:
+        connection = self._db.read()
+        rows = connection.execute(
+            "SELECT record FROM task_events WHERE workspace_id = ? AND task_id = ? ORDER BY seq",
+            (workspace_id, task_id),
+        ).fetchall()
+        if not rows:
+            self.get(workspace_id, task_id)
+        return [event_from_record(load_json_object(record)) for (record,) in rows]
+
+    def open_tasks(self) -> builtins.list[Task]:
+        """Every task of every workspace that is running or waiting or holds a queued/running claim,
+        oldest first: what a restarted local home must pick up again."""
+        rows = (
+            self._db.read()
+            .execute("SELECT record FROM tasks WHERE is_open = 1 ORDER BY created_at, id")
+            .fetchall()
+        )
+        return [task_from_record(load_json_object(record)) for (record,) in rows]
+
+    def _notify(self, task: Task) -> None:
+        if self._on_saved is not None:
+            self._on_saved(task.workspace_id, task.id, task.version)
+
+
+def _is_open(task: Task) -> bool:
+    return task.state in _OPEN_STATES or bool(task.active_claims())
+
+
+def _append(connection: sqlite3.Connection, task: Task, events: Sequence[Event], last_seq: int) -> None:
+    """History items beside the task, numbered on from the last one in this same transaction."""
+    connection.executemany(
+        "INSERT INTO task_events (workspace_id, task_id, seq, record) VALUES (?, ?, ?, ?)",
+        [
+            (task.workspace_id, task.id, seq, dump_json(event_to_record(replace(event, seq=seq))))
+            for seq, event in enumerate(events, start=last_seq + 1)
+        ],
+    )
+
+
+def _encode_cursor(created_at: int, task_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([created_at, task_id]).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[int, str]:
+    try:
+        created_at, task_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, UnicodeError, ValueError, TypeError):
+        raise InvalidInput("cursor: not one returned by a previous page") from None
+    if not isinstance(created_at, int) or not isinstance(task_id, str):
+        raise InvalidInput("cursor: not one returned by a previous page")
+    return created_at, task_id
