@@ -4,6 +4,7 @@ The AWS home implements these with DynamoDB, SQS and Secrets Manager, the local 
 SQLite, an in-process queue and a pool of worker processes. The core never sees which.
 """
 
+import builtins
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -27,7 +28,7 @@ class TaskStore(Protocol):
     ) -> tuple[list[Task], str | None]:
         """Newest first, with an opaque cursor for the next page (None at the end)."""
 
-    def history(self, workspace_id: str, task_id: str) -> list[Event]:
+    def history(self, workspace_id: str, task_id: str) -> builtins.list[Event]:
         """Every event of the task, oldest first, `seq` numbered from 1."""
 
 
