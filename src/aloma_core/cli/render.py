@@ -1,0 +1,178 @@
+"""Human-readable views of API answers. Pure functions returning Rich renderables, so the
+wording is tested without a server. User text always goes in as `Text`, never as markup."""
+
+import json
+from datetime import UTC, datetime, tzinfo
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from ..json_types import JsonObject, JsonValue
+from .sync import Outcome, SyncReport
+
+_OUTCOME_STYLE = {
+    Outcome.CREATED: "green",
+    Outcome.UPDATED: "yellow",
+    Outcome.UNCHANGED: "dim",
+    Outcome.REFUSED: "bold red",
+    Outcome.DELETED: "magenta",
+    Outcome.WRITTEN: "green",
+}
+STATE_STYLE = {
+    "running": "cyan",
+    "done": "green",
+    "error": "bold red",
+    "incomplete": "yellow",
+    "ignored": "dim",
+    "waiting": "blue",
+}
+
+
+def compact_json(value: JsonValue, limit: int | None = None) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def to_datetime(value: JsonValue) -> datetime | None:
+    """API times are epoch milliseconds; ISO 8601 strings are accepted as well."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, UTC)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None
+
+
+def format_time(value: JsonValue, tz: tzinfo | None = None, *, precise: bool = False) -> str:
+    """Local time by default; `tz` pins it (tests use UTC)."""
+    moment = to_datetime(value)
+    if moment is None:
+        return "" if value is None else str(value)
+    return format_moment(moment, tz, precise=precise)
+
+
+def format_moment(moment: datetime, tz: tzinfo | None = None, *, precise: bool = False) -> str:
+    local = moment.astimezone(tz)
+    return local.strftime("%Y-%m-%d %H:%M:%S") + (f".{local.microsecond // 1000:03d}" if precise else "")
+
+
+def _text(value: JsonValue) -> Text:
+    return Text("" if value is None else str(value))
+
+
+def _state(value: JsonValue) -> Text:
+    state = "" if value is None else str(value)
+    return Text(state, style=STATE_STYLE.get(state, ""))
+
+
+def steps_table(steps: list[JsonObject]) -> Table:
+    table = Table("name", "version", "enabled", "specificity", "condition", title=f"{len(steps)} steps")
+    for step in steps:
+        enabled = step.get("enabled")
+        table.add_row(
+            _text(step.get("name")),
+            _text(step.get("version")),
+            Text("yes" if enabled else "no", style="" if enabled else "yellow"),
+            _text(step.get("specificity")),
+            Text(compact_json(step.get("condition")), overflow="fold"),
+        )
+    return table
+
+
+def step_view(step: JsonObject) -> Group:
+    header = Text.assemble(
+        (str(step.get("name")), "bold"),
+        f"  v{step.get('version')}",
+        "  enabled" if step.get("enabled") else ("  disabled", "yellow"),
+        f"  specificity {step.get('specificity')}",
+        f"  updated {format_time(step.get('updated_at'))}",
+    )
+    # Line numbers, because upload and run errors name lines of this file.
+    source = Syntax(
+        str(step.get("source") or ""), "javascript", line_numbers=True, background_color="default"
+    )
+    return Group(header, source)
+
+
+def tasks_table(tasks: list[JsonObject], tz: tzinfo | None = None) -> Table:
+    table = Table("id", "name", "state", "runs", "created", "updated")
+    for task in tasks:
+        table.add_row(
+            Text(str(task.get("id")), no_wrap=True),
+            _text(task.get("name")),
+            _state(task.get("state")),
+            _text(task.get("runs")),
+            Text(format_time(task.get("created_at"), tz)),
+            Text(format_time(task.get("updated_at"), tz)),
+        )
+    return table
+
+
+def task_view(task: JsonObject, tz: tzinfo | None = None) -> Group:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row("id", _text(task.get("id")))
+    facts.add_row("name", _text(task.get("name")))
+    facts.add_row("state", _state(task.get("state")))
+    facts.add_row("runs", _text(task.get("runs")))
+    facts.add_row("created", Text(format_time(task.get("created_at"), tz)))
+    facts.add_row("updated", Text(format_time(task.get("updated_at"), tz)))
+    tags = task.get("tags")
+    if tags:
+        facts.add_row(
+            "tags", Text(", ".join(str(tag) for tag in tags) if isinstance(tags, list) else str(tags))
+        )
+    error = task.get("error")
+    if isinstance(error, dict):
+        facts.add_row("error", Text(error_summary(error), style="red"))
+    parts: list[RenderableType] = [facts, Text("data", style="bold"), Text(pretty_json(task.get("data")))]
+    if task.get("result") is not None:
+        parts += [Text("result", style="bold"), Text(pretty_json(task.get("result")))]
+    return Group(*parts)
+
+
+def error_summary(error: JsonObject) -> str:
+    where = [
+        f"step {error['step']!r}" if error.get("step") else "",
+        f"line {error['line']}" if error.get("line") else "",
+    ]
+    place = ", ".join(part for part in where if part)
+    return f"{error.get('message')}" + (f" ({place})" if place else "")
+
+
+def pretty_json(value: JsonValue) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def names_table(title: str, names: list[str]) -> Table:
+    table = Table(title, title=None)
+    for name in names:
+        table.add_row(Text(name))
+    return table
+
+
+def sync_lines(report: SyncReport) -> list[Text]:
+    """One line per step that was not refused (refusals go to stderr as errors), then a tally."""
+    lines = []
+    for result in report.results:
+        if result.outcome is Outcome.REFUSED:
+            continue
+        version = f" (v{result.version})" if result.version is not None else ""
+        lines.append(
+            Text.assemble(
+                (f"{result.outcome.value:<10}", _OUTCOME_STYLE[result.outcome]), result.name, version
+            )
+        )
+    tally = ", ".join(f"{report.count(o)} {o.value}" for o in Outcome if report.count(o))
+    lines.append(
+        Text(f"{len(report.results)} steps: {tally}" if report.results else "no steps", style="bold")
+    )
+    return lines

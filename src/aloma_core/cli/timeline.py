@@ -1,0 +1,132 @@
+"""A task's history (`GET /v1/tasks/{id}/history`) as a timeline a person can scan.
+
+Each event gets one summary line; `--changes` and `--logs` add a run's detail under it.
+Unknown event types still show, as their remaining fields, so a newer server stays readable.
+"""
+
+import json
+from datetime import tzinfo
+
+from rich.table import Table
+from rich.text import Text
+
+from ..json_types import JsonObject, JsonValue
+from .render import STATE_STYLE, compact_json, error_summary, format_time
+
+_COMMON = ("seq", "at", "type", "step")
+_TYPE_STYLE = {"run": "bold", "conflict": "yellow", "state": "cyan", "audit": "magenta", "skipped": "dim"}
+SUMMARY_VALUE_LIMIT = 80
+
+
+def format_path(path: JsonValue) -> str:
+    """`["customer", "emails", 0]` -> `customer.emails[0]`; odd keys are quoted."""
+    if not isinstance(path, list):
+        return str(path)
+    out = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        elif isinstance(part, str) and part.isidentifier():
+            out += f".{part}" if out else part
+        else:
+            out += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return out or "(root)"
+
+
+def format_change(change: JsonValue) -> str:
+    if not isinstance(change, dict):
+        return compact_json(change)
+    path = format_path(change.get("path"))
+    if change.get("op") == "delete":
+        return f"delete {path}"
+    return f"set {path} = {compact_json(change.get('value'), SUMMARY_VALUE_LIMIT)}"
+
+
+def _count(items: JsonValue, word: str) -> str:
+    n = len(items) if isinstance(items, list) else 0
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def run_summary(event: JsonObject) -> str:
+    error = event.get("error")
+    duration = event.get("duration_ms")
+    took = f" in {duration} ms" if isinstance(duration, int | float) else ""
+    version = f"v{event['version']} " if event.get("version") is not None else ""
+    if isinstance(error, dict):
+        return f"{version}failed{took}: {error_summary(error)}"
+    counts = f"{_count(event.get('changes'), 'change')}, {_count(event.get('logs'), 'log line')}"
+    return f"{version}ok{took}, {counts}"
+
+
+def event_summary(event: JsonObject) -> str:
+    kind = event.get("type")
+    if kind == "created":
+        name = f"{event['name']!r} " if event.get("name") else ""
+        return f"task {name}created with {compact_json(event.get('data'), SUMMARY_VALUE_LIMIT)}"
+    if kind == "dispatched":
+        return f"queued v{event.get('version')}" if event.get("version") is not None else "queued"
+    if kind == "run":
+        return run_summary(event)
+    if kind == "skipped":
+        return f"skipped: {event.get('reason') or 'condition no longer matches'}"
+    if kind == "conflict":
+        paths = event.get("paths")
+        changed = ", ".join(format_path(p) for p in paths) if isinstance(paths, list) else ""
+        return f"also changed by a parallel run; this later commit wins: {changed}"
+    if kind == "state":
+        reason = f" ({event['reason']})" if event.get("reason") else ""
+        return f"{event.get('from')} -> {event.get('to')}{reason}"
+    if kind == "resumed":
+        return f"resumed from {event.get('from')}" if event.get("from") else "resumed"
+    if kind == "patched":
+        return f"data changed from outside: {_count(event.get('changes'), 'change')}"
+    if kind == "audit":
+        return str(event.get("text") or event.get("message") or "")
+    rest = {key: value for key, value in event.items() if key not in _COMMON}
+    return compact_json(rest, SUMMARY_VALUE_LIMIT)
+
+
+def event_details(event: JsonObject, *, changes: bool, logs: bool) -> list[Text]:
+    kind = event.get("type")
+    lines: list[Text] = []
+    if changes and kind in ("run", "patched"):
+        lines += [
+            Text(f"  {format_change(change)}", style="green") for change in _items(event.get("changes"))
+        ]
+    if logs and kind == "run":
+        lines += [_log_line(line) for line in _items(event.get("logs"))]
+    return lines
+
+
+def _items(value: JsonValue) -> list[JsonValue]:
+    return value if isinstance(value, list) else []
+
+
+def _log_line(line: JsonValue) -> Text:
+    if isinstance(line, dict):
+        level = str(line.get("level") or "log")
+        style = "red" if level == "error" else "yellow" if level == "warn" else "dim"
+        return Text.assemble("  ", (f"[{level}]", style), f" {line.get('message', '')}")
+    return Text(f"  {line}", style="dim")
+
+
+def timeline_table(events: list[JsonObject], *, changes: bool, logs: bool, tz: tzinfo | None = None) -> Table:
+    table = Table("seq", "time", "type", "step", "summary")
+    for event in events:
+        kind = str(event.get("type") or "")
+        summary = Text(event_summary(event))
+        if kind == "state":
+            summary.stylize(STATE_STYLE.get(str(event.get("to")), ""))
+        if kind == "run" and isinstance(event.get("error"), dict):
+            summary.stylize("red")
+        for detail in event_details(event, changes=changes, logs=logs):
+            summary.append("\n")
+            summary.append_text(detail)
+        table.add_row(
+            Text(str(event.get("seq", ""))),
+            Text(format_time(event.get("at"), tz, precise=True), no_wrap=True),
+            Text(kind, style=_TYPE_STYLE.get(kind, "")),
+            Text(str(event.get("step") or "")),
+            summary,
+        )
+    return table
