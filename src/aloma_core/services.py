@@ -68,6 +68,9 @@ class Platform:
             raise Unauthorized("missing or unknown API key")
         return workspace
 
+    def list_workspaces(self) -> list[Workspace]:
+        return self.workspaces.list()
+
     def update_settings(self, workspace: Workspace, patch: dict[str, Any]) -> Workspace:
         current = workspace.settings.model_dump(mode="json")
         limits_patch = patch.get("limits")
@@ -81,6 +84,15 @@ class Platform:
         return self.workspaces.save_settings(workspace.id, settings)
 
     # Steps
+
+    def get_step(self, workspace: Workspace, name: str) -> Step:
+        return self.steps.get(workspace.id, name)
+
+    def list_steps(self, workspace: Workspace) -> list[Step]:
+        return self.steps.list(workspace.id)
+
+    def delete_step(self, workspace: Workspace, name: str) -> None:
+        self.steps.delete(workspace.id, name)
 
     def put_step(
         self,
@@ -149,6 +161,9 @@ class Platform:
 
     # Tasks
 
+    def get_task(self, workspace: Workspace, task_id: str) -> Task:
+        return self.tasks.get(workspace.id, task_id)
+
     def create_task(self, workspace: Workspace, name: str | None, data: JsonObject) -> Task:
         outcome = engine.new_task(workspace.id, self.new_id(), name, data, self.clock.now_ms(), workspace.settings)
         self.tasks.create(outcome.task, outcome.events)
@@ -187,3 +202,9 @@ class Platform:
         if len(value.encode()) > MAX_SECRET_BYTES:
             raise InvalidInput(f"value: at most {MAX_SECRET_BYTES} bytes")
         self.secrets.put(workspace.id, name, value)
+
+    def secret_names(self, workspace: Workspace) -> list[str]:
+        return self.secrets.names(workspace.id)
+
+    def delete_secret(self, workspace: Workspace, name: str) -> None:
+        self.secrets.delete(workspace.id, name)

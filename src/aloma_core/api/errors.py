@@ -1,0 +1,120 @@
+"""The one place where failures become HTTP answers, all with the same body:
+`{"error": {"code": "<snake_case>", "message": "<for a person>"}}`.
+
+Domain exceptions are mapped by class (the nearest mapped base wins), FastAPI's own validation
+and routing errors are rewritten into the same shape, and anything unexpected is logged and
+answered as a bare 500 so that no traceback or internal detail leaves the process.
+"""
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ..errors import AlomaError, ConflictingState, InvalidInput, NotFound, RateLimited, TooLarge, Unauthorized
+from .requestid import REQUEST_ID_HEADER, request_id_of
+from .schemas import ErrorBody
+
+logger = logging.getLogger(__name__)
+
+_STATUS: Mapping[type[AlomaError], int] = {
+    Unauthorized: 401,
+    NotFound: 404,
+    ConflictingState: 409,
+    TooLarge: 413,
+    InvalidInput: 422,
+    RateLimited: 429,
+}
+
+_DESCRIPTIONS: Mapping[int, str] = {
+    401: "missing or bad API key",
+    404: "unknown, or belongs to another workspace",
+    409: "the object's current state does not allow this",
+    413: "request body or task data too large",
+    422: "invalid input; the message says what and where",
+    429: "over a rate limit",
+    501: "not implemented yet",
+}
+
+
+def status_of(error: AlomaError) -> int:
+    for cls in type(error).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return 400
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    body = ErrorBody.model_validate({"error": {"code": code, "message": message}})
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, all with the error body."""
+    return {status: {"model": ErrorBody, "description": _DESCRIPTIONS[status]} for status in statuses}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AlomaError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def _domain_error(_request: Request, error: AlomaError) -> JSONResponse:
+    status = status_of(error)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return error_response(status, error.code, error.message, headers)
+
+
+async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+    problems = error.errors()
+    if any(problem["type"] == "json_invalid" for problem in problems):
+        return error_response(422, "invalid_json", _json_problem(problems, error.body))
+    return error_response(422, "invalid_input", "; ".join(_describe(problem) for problem in problems))
+
+
+def _describe(problem: Mapping[str, Any]) -> str:
+    where = ".".join(str(part) for part in problem["loc"])
+    if where == "body":
+        # A missing or non-JSON body: say what to send rather than pydantic's wording.
+        return "body: expected a JSON object, sent with Content-Type: application/json"
+    return f"{where}: {problem['msg']}"
+
+
+def _json_problem(problems: Sequence[Mapping[str, Any]], document: Any) -> str:
+    problem = next(p for p in problems if p["type"] == "json_invalid")
+    reason = problem.get("ctx", {}).get("error", "not JSON")
+    position = problem["loc"][-1]
+    if not isinstance(document, str) or not isinstance(position, int):
+        return f"body: malformed JSON: {reason}"
+    line = document.count("\n", 0, position) + 1
+    column = position - (document.rfind("\n", 0, position) + 1) + 1
+    return f"body: malformed JSON at line {line}, column {column}: {reason}"
+
+
+async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
+    """Routing errors (unknown route 404, wrong method 405) and explicit ones like 501."""
+    status = HTTPStatus(error.status_code)
+    code = status.phrase.lower().replace(" ", "_").replace("-", "_")
+    message = error.detail
+    if message == status.phrase:
+        message = f"{status.phrase}: {request.method} {request.url.path}"
+    return error_response(status.value, code, message, error.headers)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    """Runs outside the request-id middleware (Starlette's outermost layer), so it sets the header."""
+    request_id = request_id_of(request.scope)
+    logger.error(
+        "unexpected error in %s %s (request %s)", request.method, request.url.path, request_id, exc_info=error
+    )
+    message = f"an unexpected error occurred; quote request id {request_id} when reporting it"
+    return error_response(500, "internal_error", message, {REQUEST_ID_HEADER: request_id})
