@@ -124,9 +124,10 @@ def normalize_source(source: str) -> str:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "/":
-            char = "\\/"
-        out.append(_unit_escape(char) if _needs_escape(char) else char)
+        if char == "/" and not in_class:
+            out.append("\\/")
+        else:
+            out.append(_unit_escape(char) if _needs_escape(char) else char)
         i += 1
     return "".join(out)
 
