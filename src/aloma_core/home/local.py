@@ -12,7 +12,7 @@ from ..adapters.local.sqlite import (
     SqliteTaskStore,
     SqliteWorkspaceStore,
 )
-from ..model import RunRequest, TaskState
+from ..model import RunRequest, Task, TaskState
 from ..pipeline import CatalogCache, Matcher, NoConnectors, RunBusy, Runner
 from ..records import new_id
 from ..sandbox.pool import ProcessSandbox
@@ -90,7 +90,7 @@ class LocalHome:
                 self._on_saved(task.workspace_id, task.id, task.version)
         return len(open_tasks)
 
-    def _runs_for(self, task: engine.Task) -> None:
+    def _runs_for(self, task: Task) -> None:
         for claim in task.active_claims():
             self._runs.put(RunRequest(task.workspace_id, task.id, claim.step, claim.id))
 
@@ -107,3 +107,4 @@ class LocalHome:
         self._stream.close()
         self._runs.close()
         self._sandbox.close()
+        self._db.close()

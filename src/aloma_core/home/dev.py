@@ -1,0 +1,128 @@
+"""`aloma dev`: the local home behind uvicorn, a workspace made on first start, step files synced.
+
+Steps are synced through the server's own HTTP API (the code of `aloma step sync`), so a file the
+dev server accepts is exactly a file a deployed workspace accepts.
+"""
+
+import json
+import logging
+import signal
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+import watchfiles
+
+from ..api import create_app
+from ..cli.client import ApiClient
+from ..cli.sync import Outcome, SyncReport, sync_steps
+from ..errors import Unauthorized
+from ..services import Platform
+from ..settings import Settings
+from .local import LocalHome
+from .logs import configure_local_logging
+
+logger = logging.getLogger("aloma.dev")
+
+DEV_FILE = "dev.json"
+STARTUP_TIMEOUT_S = 20
+
+
+def run_dev(directory: Path | None, host: str, port: int, state_dir: Path) -> None:
+    """Serve until Ctrl-C or SIGTERM; work left unfinished by a previous run is resumed first."""
+    settings = Settings()
+    log_path = configure_local_logging(state_dir)
+    home = LocalHome(state_dir)
+    url = f"http://{host}:{port}"
+    try:
+        key = _dev_workspace_key(home.platform, state_dir, url)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(home.platform, admin_token=settings.admin_token, max_body_bytes=settings.max_body_bytes),
+                host=host,
+                port=port,
+                log_level="warning",
+            )
+        )
+        thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+        thread.start()
+        _wait_started(server, thread, url)
+        recovered = home.recover()
+        _banner(url, key, state_dir, log_path, recovered)
+        stop = _stop_on_signals()
+        try:
+            if directory is None:
+                stop.wait()
+            else:
+                _sync_and_watch(ApiClient(url, key), directory, stop)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+    finally:
+        home.close()
+
+
+def _dev_workspace_key(platform: Platform, state_dir: Path, url: str) -> str:
+    """The key saved in `.aloma/dev.json`, or a new workspace's when there is none that works."""
+    path = state_dir / DEV_FILE
+    if path.is_file():
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            platform.authenticate(str(saved.get("api_key", "")))
+        except Unauthorized:
+            pass
+        else:
+            path.write_text(json.dumps({**saved, "url": url}, indent=2), encoding="utf-8")
+            return str(saved["api_key"])
+    workspace, key = platform.create_workspace("dev")
+    path.write_text(json.dumps({"url": url, "api_key": key, "workspace": workspace.id}, indent=2), encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread, url: str) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise SystemExit(f"error: the API could not start on {url} (is the port already in use?)")
+        time.sleep(0.05)
+
+
+def _banner(url: str, key: str, state_dir: Path, log_path: Path, recovered: int) -> None:
+    lines = [
+        f"aloma dev is serving {url}  (API docs: {url}/docs)",
+        f"  workspace key: {key}",
+        f"  state: {state_dir}   logs: {log_path}",
+        "  the aloma CLI in this directory uses this server and key; elsewhere:",
+        f"    export ALOMA_URL={url} ALOMA_API_KEY={key}",
+    ]
+    if recovered:
+        lines.append(f"  resumed {recovered} unfinished task(s) from the previous run")
+    print("\n".join(lines), flush=True)
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    return stop
+
+
+def _sync_and_watch(client: ApiClient, directory: Path, stop: threading.Event) -> None:
+    _report(sync_steps(client, directory, prune=False))
+    for _changes in watchfiles.watch(directory, stop_event=stop, raise_interrupt=False):
+        _report(sync_steps(client, directory, prune=False))
+
+
+def _report(report: SyncReport) -> None:
+    for result in report.results:
+        if result.outcome is Outcome.REFUSED:
+            logger.error("step %r refused: %s", result.name, result.message)
+        elif result.outcome is not Outcome.UNCHANGED:
+            logger.info("step %r %s (version %s)", result.name, result.outcome.value, result.version)
