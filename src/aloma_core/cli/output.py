@@ -13,8 +13,8 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
-def show(*renderables: RenderableType) -> None:
-    console().print(*renderables)
+def show(renderable: RenderableType) -> None:
+    console().print(renderable)
 
 
 def print_json(value: JsonValue) -> None:

@@ -159,7 +159,7 @@ def names_table(title: str, names: list[str]) -> Table:
     return table
 
 
-def sync_lines(report: SyncReport) -> list[Text]:
+def sync_summary(report: SyncReport) -> Group:
     """One line per step that was not refused (refusals go to stderr as errors), then a tally."""
     lines = []
     for result in report.results:
@@ -175,4 +175,4 @@ def sync_lines(report: SyncReport) -> list[Text]:
     lines.append(
         Text(f"{len(report.results)} steps: {tally}" if report.results else "no steps", style="bold")
     )
-    return lines
+    return Group(*lines)

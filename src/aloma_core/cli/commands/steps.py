@@ -7,7 +7,7 @@ import typer
 
 from ..client import api_path
 from ..output import print_error, print_json, show
-from ..render import step_view, steps_table, sync_lines
+from ..render import step_view, steps_table, sync_summary
 from ..sync import Outcome, SyncReport, pull_steps, sync_steps
 from .common import JsonFlag, objects, open_client
 
@@ -67,4 +67,4 @@ def _print_report(report: SyncReport, json_output: bool) -> None:
     if json_output:
         print_json(report.to_json())
     else:
-        show(*sync_lines(report))
+        show(sync_summary(report))

@@ -1,0 +1,201 @@
+"""What people read: tables, the task timeline, times, paths and changes."""
+
+from datetime import UTC
+
+import pytest
+from cli_support import rendered
+
+from aloma_core.cli.render import format_time, steps_table, task_view, tasks_table
+from aloma_core.cli.timeline import event_summary, format_change, format_path, timeline_table
+from aloma_core.json_types import JsonObject, JsonValue
+
+T0 = 1_735_689_600_000  # 2025-01-01T00:00:00.000Z
+
+
+@pytest.mark.parametrize(
+    ("value", "precise", "expected"),
+    [
+        (T0 + 1234, True, "2025-01-01 00:00:01.234"),
+        (T0, False, "2025-01-01 00:00:00"),
+        ("2025-01-01T01:00:00+01:00", False, "2025-01-01 00:00:00"),
+        ("not a time", False, "not a time"),
+        (None, False, ""),
+    ],
+)
+def test_times_are_epoch_ms_or_iso(value: JsonValue, precise: bool, expected: str) -> None:
+    assert format_time(value, UTC, precise=precise) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (["customer", "email"], "customer.email"),
+        (["items", 0, "sku"], "items[0].sku"),
+        (["$via", "id"], '["$via"].id'),
+        (["first name"], '["first name"]'),
+        ([], "(root)"),
+    ],
+)
+def test_paths_read_like_javascript(path: JsonValue, expected: str) -> None:
+    assert format_path(path) == expected
+
+
+def test_changes_show_op_path_and_value() -> None:
+    assert format_change({"op": "set", "path": ["a", "b"], "value": {"x": [1, 2]}}) == 'set a.b = {"x":[1,2]}'
+    assert format_change({"op": "delete", "path": ["a"]}) == "delete a"
+
+
+def test_long_values_are_cut_short() -> None:
+    change = format_change({"op": "set", "path": ["blob"], "value": "x" * 500})
+
+    assert len(change) < 100
+    assert change.endswith("…")
+
+
+RUN_OK: JsonObject = {
+    "seq": 4,
+    "at": T0 + 40,
+    "type": "run",
+    "step": "validate email",
+    "version": 2,
+    "started_at": T0 + 30,
+    "duration_ms": 12.5,
+    "changes": [{"op": "set", "path": ["customer", "validated"], "value": True}],
+    "logs": [{"level": "info", "message": "checking a@b.c"}, {"level": "warn", "message": "slow"}],
+    "error": None,
+}
+RUN_FAILED: JsonObject = {
+    "seq": 5,
+    "at": T0 + 50,
+    "type": "run",
+    "step": "add to crm",
+    "version": 1,
+    "duration_ms": 3,
+    "changes": [],
+    "logs": [{"level": "error", "message": "boom"}],
+    "error": {"step": "add to crm", "message": "TypeError: x is undefined", "line": 3},
+}
+
+
+@pytest.mark.parametrize(
+    ("event", "summary"),
+    [
+        ({"type": "created", "name": "signup", "data": {"a": 1}}, "task 'signup' created with {\"a\":1}"),
+        ({"type": "created", "name": None, "data": {}}, "task created with {}"),
+        ({"type": "dispatched", "step": "s", "version": 3, "claim": "c"}, "queued v3"),
+        (RUN_OK, "v2 ok in 12.5 ms, 1 change, 2 log lines"),
+        (RUN_FAILED, "v1 failed in 3 ms: TypeError: x is undefined (step 'add to crm', line 3)"),
+        (
+            {"type": "skipped", "step": "s", "reason": "condition no longer matches"},
+            "skipped: condition no longer matches",
+        ),
+        (
+            {"type": "conflict", "paths": [["a", "b"], ["c"]]},
+            "also changed by a parallel run; this later commit wins: a.b, c",
+        ),
+        (
+            {"type": "state", "from": "running", "to": "done", "reason": "task.complete()"},
+            "running -> done (task.complete())",
+        ),
+        ({"type": "resumed", "from": "error"}, "resumed from error"),
+        (
+            {"type": "patched", "changes": [{"op": "delete", "path": ["x"]}]},
+            "data changed from outside: 1 change",
+        ),
+        ({"type": "audit", "step": "s", "text": "approved by Ann"}, "approved by Ann"),
+        ({"type": "future", "seq": 1, "at": T0, "detail": 7}, '{"detail":7}'),
+    ],
+)
+def test_each_event_type_has_a_one_line_summary(event: JsonObject, summary: str) -> None:
+    assert event_summary(event) == summary
+
+
+EVENTS: list[JsonObject] = [
+    {"seq": 1, "at": T0, "type": "created", "name": "signup", "data": {"customer": {"email": "a@b.c"}}},
+    {"seq": 2, "at": T0 + 10, "type": "dispatched", "step": "validate email", "version": 2, "claim": "c1"},
+    RUN_OK,
+    RUN_FAILED,
+    {"seq": 6, "at": T0 + 60, "type": "state", "from": "running", "to": "error", "reason": "step failed"},
+]
+
+
+def test_timeline_lists_events_in_order_with_time_type_and_step() -> None:
+    text = rendered(timeline_table(EVENTS, changes=False, logs=False, tz=UTC))
+
+    rows = [line for line in text.splitlines() if "2025-01-01" in line]
+    assert [row.split("│")[1].strip() for row in rows] == ["1", "2", "4", "5", "6"]
+    assert "00:00:00.040" in rows[2]
+    assert "validate email" in rows[2]
+    assert "set customer.validated" not in text
+    assert "checking a@b.c" not in text
+
+
+def test_timeline_with_changes_and_logs_shows_them_under_each_run() -> None:
+    text = rendered(timeline_table(EVENTS, changes=True, logs=True, tz=UTC))
+
+    assert "set customer.validated = true" in text
+    assert "[info] checking a@b.c" in text
+    assert "[warn] slow" in text
+    assert "[error] boom" in text
+
+
+def test_user_text_is_never_read_as_rich_markup() -> None:
+    steps: list[JsonObject] = [
+        {
+            "name": "[bold]odd[/bold]",
+            "version": 1,
+            "enabled": True,
+            "specificity": 2,
+            "condition": {"a": None},
+        }
+    ]
+
+    assert "[bold]odd[/bold]" in rendered(steps_table(steps))
+
+
+def test_steps_table_columns() -> None:
+    steps: list[JsonObject] = [
+        {
+            "name": "validate email",
+            "version": 3,
+            "enabled": False,
+            "specificity": 2,
+            "condition": {"customer": {"email": {"$type": "string"}, "validated": None}},
+        },
+    ]
+
+    text = rendered(steps_table(steps))
+
+    for word in ["name", "version", "enabled", "specificity", "condition", "validate email", " 3 ", " no "]:
+        assert word in text
+    assert '{"customer":{"email":{"$type":"string"},"validated":null}}' in text
+
+
+TASK: JsonObject = {
+    "id": "01JTASK",
+    "name": "signup",
+    "state": "error",
+    "data": {"customer": {"email": "a@b.c"}},
+    "result": None,
+    "tags": ["vip"],
+    "created_at": T0,
+    "updated_at": T0 + 60,
+    "runs": 2,
+    "error": {"step": "add to crm", "message": "TypeError: x is undefined", "line": 3},
+}
+
+
+def test_tasks_table_columns() -> None:
+    text = rendered(tasks_table([TASK], UTC))
+
+    for word in ["01JTASK", "signup", "error", "2025-01-01 00:00:00"]:
+        assert word in text
+
+
+def test_task_view_shows_error_where_and_the_data() -> None:
+    text = rendered(task_view(TASK, UTC))
+
+    assert "TypeError: x is undefined (step 'add to crm', line 3)" in text
+    assert '"email": "a@b.c"' in text
+    assert "vip" in text
+    assert "result" not in text
