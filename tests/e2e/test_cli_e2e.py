@@ -1,0 +1,326 @@
+"""The `aloma` CLI as a user runs it: a subprocess talking HTTP to the real app on a local home."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from .conftest import Server, free_port
+
+VALIDATE = """export const condition = { customer: { email: String, validated: null } };
+export const content = async () => {
+  console.log('checking', data.customer.email);
+  data.customer.validated = data.customer.email.includes('@');
+};
+"""
+FINISH = """// trailing commas and comments are fine
+export const condition = { customer: { validated: true, }, };
+export const content = async () => {
+  task.complete({ ok: true });
+};
+"""
+BROKEN = """export const condition = { a: String };
+export const content = async () => {
+  data.a = ;
+};
+"""
+
+
+@dataclass
+class Cli:
+    url: str
+    key: str | None
+    cwd: Path
+
+    def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ALOMA_")}
+        env |= {"ALOMA_URL": self.url, "COLUMNS": "200"}
+        if self.key is not None:
+            env["ALOMA_API_KEY"] = self.key
+        return subprocess.run(
+            [sys.executable, "-m", "aloma_core.cli.main", *args],
+            cwd=self.cwd,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def ok(self, *args: str, stdin: str | None = None) -> str:
+        result = self(*args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.ok(*args, "--json"))
+
+
+def error_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+@pytest.fixture
+def cli(server: Server, tmp_path: Path) -> Cli:
+    """The CLI with the key of a fresh workspace, run in an empty directory."""
+    with server.admin() as admin:
+        created = admin.post("/v1/workspaces", json={"name": "cli"})
+    assert created.status_code == 201, created.text
+    return Cli(server.url, created.json()["api_key"], tmp_path)
+
+
+def write_steps(directory: Path, **files: str) -> Path:
+    directory.mkdir(exist_ok=True)
+    for name, source in files.items():
+        (directory / f"{name.replace('_', ' ')}.js").write_text(source, encoding="utf-8")
+    return directory
+
+
+def test_sync_reports_each_file_and_a_refused_one_fails_the_command(cli: Cli) -> None:
+    steps = write_steps(cli.cwd / "steps", validate_email=VALIDATE, finish=FINISH, broken=BROKEN)
+
+    first = cli("step", "sync", "steps")
+
+    assert first.returncode == 1
+    assert "created   finish (v1)" in first.stdout
+    assert "created   validate email (v1)" in first.stdout
+    refusal = error_line(first)
+    assert refusal.startswith("error: broken.js: line 3")
+    assert refusal.endswith("(invalid_step)")
+    assert sorted(s["name"] for s in cli.json("step", "list")["steps"]) == ["finish", "validate email"]
+
+    (steps / "broken.js").write_text(
+        "export const condition = { a: String };\nexport const content = async () => {};\n"
+    )
+    (steps / "finish.js").write_text(FINISH.replace("{ ok: true }", "{ ok: 1 }"))
+    second = cli.ok("step", "sync", "steps")
+
+    assert "created   broken (v1)" in second
+    assert "updated   finish (v2)" in second
+    assert "unchanged validate email (v1)" in second
+    assert "3 steps: 1 created, 1 updated, 1 unchanged" in second
+
+
+def test_pull_writes_the_files_that_sync_uploaded_byte_for_byte(cli: Cli) -> None:
+    write_steps(cli.cwd / "steps", validate_email=VALIDATE, finish=FINISH)
+    cli.ok("step", "sync", "steps")
+
+    pulled = cli.ok("step", "pull", "copy")
+
+    assert "written   validate email (v1)" in pulled
+    for name in ["validate email.js", "finish.js"]:
+        assert (cli.cwd / "copy" / name).read_bytes() == (cli.cwd / "steps" / name).read_bytes()
+    assert "2 steps: 2 unchanged" in cli.ok("step", "sync", "copy")
+    assert "2 steps: 2 unchanged" in cli.ok("step", "pull", "copy")
+
+
+def test_prune_deletes_steps_without_a_file(cli: Cli) -> None:
+    steps = write_steps(cli.cwd / "steps", validate_email=VALIDATE, finish=FINISH)
+    cli.ok("step", "sync", "steps")
+    (steps / "finish.js").unlink()
+
+    assert "deleted   finish" not in cli.ok("step", "sync", "steps")
+    assert "deleted   finish" in cli.ok("step", "sync", "steps", "--prune")
+    assert [s["name"] for s in cli.json("step", "list")["steps"]] == ["validate email"]
+
+
+def test_step_list_and_show(cli: Cli) -> None:
+    write_steps(cli.cwd / "steps", validate_email=VALIDATE)
+    cli.ok("step", "sync", "steps")
+
+    listing = cli.ok("step", "list")
+    shown = cli.ok("step", "show", "validate email")
+    as_json = cli.json("step", "show", "validate email")
+
+    assert "validate email" in listing
+    assert '"validated":null' in listing
+    assert "data.customer.validated = data.customer.email.includes('@');" in shown
+    assert as_json["source"] == VALIDATE
+
+
+def test_a_task_from_new_to_done_with_its_timeline(cli: Cli, server: Server) -> None:
+    write_steps(cli.cwd / "steps", validate_email=VALIDATE, finish=FINISH)
+    cli.ok("step", "sync", "steps")
+
+    task_id = cli.ok("task", "new", "signup", "-d", '{"customer": {"email": "ada@example.com"}}').strip()
+    assert server.home.wait_idle(30)
+
+    task = cli.json("task", "show", task_id)
+    assert task["state"] == "done"
+    assert task["result"] == {"ok": True}
+    shown = cli.ok("task", "show", task_id)
+    assert "done" in shown
+    assert '"validated": true' in shown
+
+    timeline = cli.ok("task", "log", task_id)
+    assert "created" in timeline
+    assert "validate email" in timeline
+    assert "v1 ok in" in timeline
+    assert "set customer.validated" not in timeline
+    detailed = cli.ok("task", "log", task_id, "--changes", "--logs")
+    assert "set customer.validated = true" in detailed
+    assert "[info] checking ada@example.com" in detailed
+    events = cli.json("task", "log", task_id)["events"]
+    assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
+
+
+def test_task_new_from_a_file_and_list_with_state_and_limit(cli: Cli, server: Server) -> None:
+    (cli.cwd / "data.json").write_text('{"nothing": "matches this"}')
+    first = cli.ok("task", "new", "-f", "data.json").strip()
+    second = cli.ok("task", "new", "-f", "-", stdin='{"still": "nothing"}').strip()
+    assert server.home.wait_idle(30)
+
+    everything = cli.json("task", "list")
+    newest = cli.json("task", "list", "--limit", "1")
+    incomplete = cli.ok("task", "list", "--state", "incomplete")
+
+    assert [t["id"] for t in everything["tasks"]] == [second, first]
+    assert [t["id"] for t in newest["tasks"]] == [second]
+    assert newest["next"]
+    assert first in incomplete
+    assert cli.json("task", "list", "--state", "done") == {"tasks": [], "next": None}
+
+
+def test_resume_rematches_an_incomplete_task(cli: Cli, server: Server) -> None:
+    task_id = cli.ok("task", "new", "-d", '{"customer": {"email": "ada@example.com"}}').strip()
+    assert server.home.wait_idle(30)
+    assert cli.json("task", "show", task_id)["state"] == "incomplete"
+    write_steps(cli.cwd / "steps", validate_email=VALIDATE, finish=FINISH)
+    cli.ok("step", "sync", "steps")
+
+    resumed = cli.ok("task", "resume", task_id)
+    assert server.home.wait_idle(30)
+
+    assert f"task {task_id} resumed" in resumed
+    assert cli.json("task", "show", task_id)["state"] == "done"
+    assert "resumed from incomplete" in cli.ok("task", "log", task_id)
+
+
+def test_secret_values_are_never_printed(cli: Cli) -> None:
+    set_out = cli("secret", "set", "CRM_TOKEN", "s3cr3t-value")
+    from_stdin = cli("secret", "set", "SLACK_URL", "-", stdin="https://hooks.example/xyz\n")
+
+    listing = cli.ok("secret", "list")
+    as_json = cli.json("secret", "list")
+
+    for result in (set_out, from_stdin):
+        assert result.returncode == 0, result.stderr
+        assert "s3cr3t" not in result.stdout + result.stderr
+        assert "hooks.example" not in result.stdout + result.stderr
+    assert "CRM_TOKEN" in listing
+    assert "s3cr3t" not in listing
+    assert as_json == {"secrets": ["CRM_TOKEN", "SLACK_URL"]}
+
+
+def test_server_errors_exit_1_with_one_line(cli: Cli) -> None:
+    unknown = cli("task", "show", "no-such-task")
+    connector = cli(
+        "connector", "set", "crm", "--type", "remote", "--config", '{"url": "https://crm.example"}'
+    )
+    wrong_key = Cli(cli.url, "alk_wrong", cli.cwd)("step", "list")
+
+    assert unknown.returncode == 1
+    assert error_line(unknown).endswith("(not_found)")
+    assert connector.returncode == 1
+    assert "not implemented" in error_line(connector)
+    assert wrong_key.returncode == 1
+    assert error_line(wrong_key).endswith("(unauthorized)")
+    for result in (unknown, connector, wrong_key):
+        assert "Traceback" not in result.stderr
+        assert result.stdout == ""
+
+
+def test_an_unreachable_server_exits_1_saying_where(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+
+    result = Cli(url, "any", tmp_path)("task", "list")
+
+    assert result.returncode == 1
+    assert f"cannot reach the aloma server at {url}" in error_line(result)
+
+
+def test_usage_errors_exit_2(cli: Cli) -> None:
+    bad_json = cli("task", "new", "-d", "{oops")
+    no_key = Cli(cli.url, None, cli.cwd)("task", "list")
+    bad_state = cli("task", "list", "--state", "finished")
+
+    assert bad_json.returncode == 2
+    assert "not valid JSON" in error_line(bad_json)
+    assert no_key.returncode == 2
+    assert "ALOMA_API_KEY" in error_line(no_key)
+    assert bad_state.returncode == 2
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """`aloma dev steps` running in tmp_path; yields that directory and the server's URL."""
+    write_steps(tmp_path / "steps", validate_email=VALIDATE)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALOMA_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aloma_core.cli.main", "dev", "steps", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while not _healthy(url):
+            assert process.poll() is None, "aloma dev exited"
+            assert time.monotonic() < deadline, "aloma dev did not start"
+            time.sleep(0.1)
+        yield tmp_path, url
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/v1/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_in_the_dev_directory_the_cli_needs_no_key(dev_server: tuple[Path, str]) -> None:
+    directory, url = dev_server
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALOMA_")}
+
+    deadline = time.monotonic() + 30
+    while True:
+        result = subprocess.run(
+            [sys.executable, "-m", "aloma_core.cli.main", "step", "list", "--json"],
+            cwd=directory,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        names = [step["name"] for step in json.loads(result.stdout)["steps"]]
+        if names or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+
+    assert names == ["validate email"]
+    assert json.loads((directory / ".aloma" / "dev.json").read_text())["url"] == url
