@@ -36,8 +36,10 @@ def test_a_body_at_the_limit_is_accepted(small: TestClient) -> None:
 
 
 def test_a_body_over_the_limit_is_413_by_content_length(small: TestClient) -> None:
-    message = assert_error(post(small, task_body(LIMIT + 1)), 413, "too_large")
+    response = post(small, task_body(LIMIT + 1))
+    message = assert_error(response, 413, "too_large")
     assert str(LIMIT) in message
+    assert response.headers["X-Request-Id"]
     assert small.get("/v1/tasks").json()["tasks"] == []
 
 

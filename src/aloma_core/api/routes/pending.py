@@ -35,7 +35,9 @@ def list_connectors(workspace: WorkspaceDep) -> ConnectorList:
     _not_yet("connectors")
 
 
-@connectors.delete("/{namespace}", status_code=204, summary="Remove a connector", responses=documented(404))
+@connectors.delete(
+    "/{namespace}", status_code=204, summary="Remove a connector", responses=documented(404, 422)
+)
 def delete_connector(namespace: str, workspace: WorkspaceDep) -> None:
     _not_yet("connectors")
 

@@ -19,6 +19,6 @@ def list_secrets(platform: PlatformDep, workspace: WorkspaceDep) -> SecretNames:
     return SecretNames(secrets=platform.secret_names(workspace))
 
 
-@router.delete("/{name}", status_code=204, summary="Delete a secret", responses=documented(404))
+@router.delete("/{name}", status_code=204, summary="Delete a secret", responses=documented(404, 422))
 def delete_secret(name: str, platform: PlatformDep, workspace: WorkspaceDep) -> None:
     platform.delete_secret(workspace, name)

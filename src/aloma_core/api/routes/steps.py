@@ -35,11 +35,11 @@ def list_steps(platform: PlatformDep, workspace: WorkspaceDep) -> StepList:
     return StepList(steps=[StepOut.of(step) for step in platform.list_steps(workspace)])
 
 
-@router.get("/{name}", summary="Show a step", responses=documented(404))
+@router.get("/{name}", summary="Show a step", responses=documented(404, 422))
 def get_step(name: str, platform: PlatformDep, workspace: WorkspaceDep) -> StepOut:
     return StepOut.of(platform.get_step(workspace, name))
 
 
-@router.delete("/{name}", status_code=204, summary="Delete a step", responses=documented(404))
+@router.delete("/{name}", status_code=204, summary="Delete a step", responses=documented(404, 422))
 def delete_step(name: str, platform: PlatformDep, workspace: WorkspaceDep) -> None:
     platform.delete_step(workspace, name)

@@ -30,12 +30,12 @@ def list_tasks(
     return TaskList(tasks=[TaskOut.of(task) for task in tasks], next=after)
 
 
-@router.get("/{task_id}", summary="Show a task", responses=documented(404))
+@router.get("/{task_id}", summary="Show a task", responses=documented(404, 422))
 def get_task(task_id: str, platform: PlatformDep, workspace: WorkspaceDep) -> TaskOut:
     return TaskOut.of(platform.get_task(workspace, task_id))
 
 
-@router.get("/{task_id}/history", summary="A task's history, oldest first", responses=documented(404))
+@router.get("/{task_id}/history", summary="A task's history, oldest first", responses=documented(404, 422))
 def get_history(task_id: str, platform: PlatformDep, workspace: WorkspaceDep) -> History:
     return History(events=[EventOut.of(event) for event in platform.history(workspace, task_id)])
 
@@ -54,7 +54,7 @@ def patch_task(task_id: str, body: TaskPatch, platform: PlatformDep, workspace: 
     "/{task_id}/resume",
     status_code=202,
     summary="Re-match an incomplete or failed task",
-    responses=documented(404, 409),
+    responses=documented(404, 409, 422),
 )
 def resume_task(task_id: str, platform: PlatformDep, workspace: WorkspaceDep) -> TaskOut:
     return TaskOut.of(platform.resume_task(workspace, task_id))
