@@ -93,6 +93,16 @@ def test_the_path_prefix_can_be_chosen_by_the_caller() -> None:
 
 def test_accepted_edge_cases() -> None:
     assert parse_condition({"a": {"$gt": 2**53}}).wire == {"a": {"$gt": 2**53}}
-    assert parse_condition({"a": 2**70}).wire == {"a": 2**70}
+    assert parse_condition({"a": 2**70}).wire == {"a": float(2**70)}
     assert parse_condition({"": 1, "a b": {}, "$via": None}).wire == {"": 1, "a b": {}, "$via": None}
     assert parse_condition({"a": {"$in": [{"$via": 1}]}}).matches({"a": {"$via": 1}})
+
+
+@pytest.mark.parametrize(
+    ("number", "canonical"),
+    [(1.0, 1), (-0.0, 0), (2.5, 2.5), (2**53, 2**53), (2.0**60, 2.0**60), (2**60, 2.0**60), (1e300, 1e300)],
+)
+def test_numbers_are_canonical_as_javascript_holds_them(number: float, canonical: float) -> None:
+    value = parse_condition({"a": number}).wire["a"]
+    assert value == canonical
+    assert type(value) is type(canonical)

@@ -7,7 +7,8 @@ It only translates shapes; `parse_condition` then validates the result, which ke
 of truth for what a condition may contain.
 
 The output is built as JSON text directly rather than as a JS object: that keeps a data key
-named `__proto__` an ordinary key, and writes `-0` as `0`.
+named `__proto__` an ordinary key, and lets large integral numbers be written so that Python
+reads back exactly the JavaScript double.
 """
 
 CONDITION_TO_WIRE_JS = r"""
@@ -86,7 +87,11 @@ globalThis.__alomaConditionToWire = (function () {
         return JSON.stringify(value);
       case "number":
         if (!Number.isFinite(value)) fail(path, String(value) + " is not allowed, numbers must be finite");
-        return JSON.stringify(value);
+        // JSON.stringify writes 2**60 as 1152921504606847000, which Python would read back as a
+        // different integer; the exponent form reads back as exactly this double.
+        return Number.isInteger(value) && Math.abs(value) > 2 ** 53
+          ? value.toExponential()
+          : JSON.stringify(value);
       case "undefined":
         return fail(path, "undefined is not allowed (use null for absent or null)");
       case "bigint":
@@ -106,7 +111,9 @@ globalThis.__alomaConditionToWire = (function () {
         Object.getPrototypeOf(value) === RegExp.prototype) {
       fail("condition", "a condition must be an object, like { customer: { email: String } }");
     }
-    return convert(value, "condition", new Set());
+    // join() flattens the result: QuickJS-ng keeps long concatenations as ropes, which the
+    // Python binding cannot hand back.
+    return [convert(value, "condition", new Set())].join("");
   };
 })();
 """

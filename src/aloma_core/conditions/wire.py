@@ -38,7 +38,7 @@ from .nodes import (
 )
 
 _TOP_LEVEL_OPERATORS = frozenset({"$or", "$not"})
-_MAX_SAFE_FLOAT_INT = 2**53
+_MAX_SAFE_INTEGER = 2**53
 
 
 def parse_wire(wire: object, path: str = "condition") -> ObjectPattern | Operators:
@@ -236,13 +236,24 @@ def _literal(value: object, path: str) -> JsonValue:
 
 
 def _number(value: int | float | Decimal, path: str) -> int | float:
+    """The number as JavaScript holds it: a double, written as an int while it is a safe integer.
+
+    Canonical numbers make the wire form, the JavaScript form and the bridge's output agree
+    (`1.0` and `1` are one condition; `2**60` is the double it denotes).
+    """
     number = json_number(value)
-    if isinstance(number, float) and not math.isfinite(number):
+    if isinstance(number, int):
+        if abs(number) <= _MAX_SAFE_INTEGER:
+            return number
+        if not _is_double(number):
+            raise ConditionError(
+                path, f"{number} cannot be represented exactly in JavaScript (integers up to 2^53 can)"
+            )
+        number = float(number)
+    if not math.isfinite(number):
         raise ConditionError(path, "expected a finite number")
-    if isinstance(number, int) and abs(number) > _MAX_SAFE_FLOAT_INT and not _is_double(number):
-        raise ConditionError(
-            path, f"{number} cannot be represented exactly in JavaScript (integers up to 2^53 can)"
-        )
+    if number.is_integer() and abs(number) <= _MAX_SAFE_INTEGER:
+        return int(number)
     return number
 
 
