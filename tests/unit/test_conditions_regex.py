@@ -147,6 +147,9 @@ REFUSED: list[tuple[str, str, str, str]] = [
     ("class range out of order", "[z-a]", "", "range out of order"),
     ("class range with a class escape", "[\\d-z]", "", "a range with \\d"),
     ("trailing backslash", "a\\", "", "\\ at the end"),
+    ("deep nesting", "(" * 60 + "a" + ")" * 60, "", "nested deeper than 50"),
+    ("repeat count Python cannot hold", "a{99999999999}", "", "Python cannot run this regex"),
+    ("same, in a lookbehind", "(?<=a{99999999999})b", "", "Python cannot run this lookbehind"),
 ]
 
 

@@ -8,6 +8,20 @@ import pytest
 from aloma_core.conditions import parse_condition
 from aloma_core.errors import ConditionError, InvalidInput
 
+
+def _nested(depth: int) -> dict[str, object]:
+    wire: dict[str, object] = {}
+    for _ in range(depth):
+        wire = {"a": wire}
+    return wire
+
+
+def _cycle() -> dict[str, object]:
+    loop: dict[str, object] = {}
+    loop["self"] = loop
+    return loop
+
+
 REFUSALS: list[tuple[object, str, str]] = [
     ([], "condition", "expected an object"),
     ("x", "condition", "expected an object"),
@@ -56,6 +70,8 @@ REFUSALS: list[tuple[object, str, str]] = [
     ({"a": {"b": [1, {"c": object()}]}}, "condition.a.b[1].c", "expected a JSON value, got object"),
     ({"a": {1: "x"}}, "condition.a", "object keys must be strings"),
     ({"a": (1, 2)}, "condition.a", "expected a JSON value, got tuple"),
+    (_nested(40), "condition", "nested deeper than 32 levels"),
+    ({"a": {"$in": [_cycle()]}}, "condition", "nested deeper than 32 levels"),
 ]
 
 

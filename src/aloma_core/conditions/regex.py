@@ -31,6 +31,7 @@ Ranges = tuple[tuple[int, int], ...]
 ALLOWED_FLAGS = "ims"
 LINE_TERMINATORS = "\n\r\u2028\u2029"
 _MAX_UNIT = 0xFFFF
+_MAX_GROUP_DEPTH = 50
 
 _DIGIT: Ranges = ((0x30, 0x39),)
 _WORD: Ranges = ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A))
@@ -241,6 +242,7 @@ class _Parser:
         self.lookbehind_groups: set[int] = set()
         self.repeated_groups: set[int] = set()
         self.backreferences: list[tuple[int, int]] = []
+        self.depth = 0
 
     def parse(self) -> str:
         out = self.disjunction()
@@ -353,17 +355,25 @@ class _Parser:
         self.lookbehind_groups.update(range(first_group, self.group_count + 1))
         try:
             re.compile(text)
-        except re.error:
+        except re.error as exc:
+            if "fixed-width" not in str(exc):
+                self.refuse(f"Python cannot run this lookbehind ({exc})", start)
             self.refuse(
                 "a lookbehind that can match texts of different lengths "
                 "(Python only runs fixed-length lookbehind)",
                 start,
             )
+        except OverflowError as exc:
+            self.refuse(f"Python cannot run this lookbehind ({exc})", start)
         return text
 
     def group_body(self, opener: str) -> str:
         start = self.pos
+        self.depth += 1
+        if self.depth > _MAX_GROUP_DEPTH:
+            self.refuse(f"groups nested deeper than {_MAX_GROUP_DEPTH} levels")
         inner = self.disjunction()
+        self.depth -= 1
         if self.peek() != ")":
             self.refuse("missing ) for the group opened here", start - len(opener))
         self.pos += 1

@@ -2,7 +2,7 @@
 
 The wire form is JSON: `String` is `{"$type": "string"}`, `/ab+c/i` is
 `{"$regex": "ab+c", "$flags": "i"}`. Parsing also normalizes (regex source as a literal body,
-flags in canonical order, DynamoDB `Decimal` as int or float) so that the stored form, the
+flags in canonical order, numbers as JavaScript holds them) so that the stored form, the
 step-file form and the form read back from a step file are the same JSON.
 """
 
@@ -39,12 +39,14 @@ from .nodes import (
 
 _TOP_LEVEL_OPERATORS = frozenset({"$or", "$not"})
 _MAX_SAFE_INTEGER = 2**53
+_MAX_DEPTH = 32
 
 
 def parse_wire(wire: object, path: str = "condition") -> ObjectPattern | Operators:
     """The tree of a whole condition: an object of data keys, or a top-level `$or` / `$not`."""
     if not isinstance(wire, dict):
         raise ConditionError(path, "expected an object, like {customer: {email: String}}")
+    _check_depth(wire, path)
     node = _pattern(wire, path)
     if isinstance(node, Operators):
         for op in node.ops:
@@ -58,6 +60,19 @@ def parse_wire(wire: object, path: str = "condition") -> ObjectPattern | Operato
     if not isinstance(node, ObjectPattern):
         raise ConditionError(path, "expected an object of data keys, not a type or a regex")
     return node
+
+
+def _check_depth(wire: object, path: str) -> None:
+    """Refuse deep nesting up front, without recursion, so no later walk can overflow the stack."""
+    stack = [(wire, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise ConditionError(path, f"nested deeper than {_MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
 
 
 def to_wire(node: Node) -> JsonValue:
