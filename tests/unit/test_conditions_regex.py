@@ -132,6 +132,7 @@ REFUSED: list[tuple[str, str, str, str]] = [
     ("\\c without a letter", "\\c1", "", "\\c must be followed by a letter"),
     ("lone {", "a{", "", "a lone {"),
     ("lone { that Python reads as a quantifier", "a{,5}", "", "a lone {"),
+    ("braces with non-ASCII digits are no quantifier", "a{\u0661}", "", "a lone {"),
     ("braced quantifier with nothing to repeat", "{1}", "", "nothing to repeat"),
     ("quantifier with nothing to repeat", "*a", "", "nothing to repeat"),
     ("quantifier after |", "a|+", "", "nothing to repeat"),

@@ -57,7 +57,7 @@ _FLAG_REASONS = {
     "d": "match indices have no meaning in a condition",
 }
 _DECIMAL = frozenset("0123456789")
-_BRACED = re.compile(r"\{(\d+)(,(\d*))?\}")
+_BRACED = re.compile(r"\{([0-9]+)(,([0-9]*))?\}")
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _GROUP_NAME = re.compile(r"<([^>]*)>")
