@@ -170,3 +170,15 @@ def test_bridge_output_is_then_validated_by_parse_condition() -> None:
     wire = to_wire_in_js("{ a: /a/g }")
     with pytest.raises(ConditionError, match=re.escape('condition.a.$flags: flag "g"')):
         parse_condition(wire)
+
+
+def test_bridge_returns_large_conditions_as_one_flat_string() -> None:
+    wire: JsonObject = {f"key {i}": {"$in": [f"value {i}", i, {"nested": [i]}]} for i in range(300)}
+    assert to_wire_in_js(to_js(wire)) == wire
+
+
+@pytest.mark.parametrize("number", [2**53, 2.0**60, 4.315536518712678e16, 1e21, 5e-324, -1.5])
+def test_bridge_numbers_read_back_as_the_same_double(number: float) -> None:
+    back = to_wire_in_js(f"{{ a: {number!r} }}")
+    assert isinstance(back, dict)
+    assert back["a"] == number
