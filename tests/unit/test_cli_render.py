@@ -1,9 +1,11 @@
 """What people read: tables, the task timeline, times, paths and changes."""
 
+import io
 from datetime import UTC
 
 import pytest
 from cli_support import rendered
+from rich.console import Console
 
 from aloma_core.cli.render import format_time, steps_table, task_view, tasks_table
 from aloma_core.cli.timeline import event_summary, format_change, format_path, timeline_table
@@ -122,12 +124,22 @@ EVENTS: list[JsonObject] = [
 def test_timeline_lists_events_in_order_with_time_type_and_step() -> None:
     text = rendered(timeline_table(EVENTS, changes=False, logs=False, tz=UTC))
 
-    rows = [line for line in text.splitlines() if "2025-01-01" in line]
+    rows = [line for line in text.splitlines() if "00:00:00.0" in line]
     assert [row.split("│")[1].strip() for row in rows] == ["1", "2", "4", "5", "6"]
+    assert "2025-01-01 00:00:00.000" in rows[0]
+    assert "2025-01-01" not in rows[2]
     assert "00:00:00.040" in rows[2]
     assert "validate email" in rows[2]
     assert "set customer.validated" not in text
     assert "checking a@b.c" not in text
+
+
+def test_timeline_shows_the_date_again_when_it_changes() -> None:
+    next_day: JsonObject = {"seq": 7, "at": T0 + 86_400_000, "type": "resumed", "from": "error"}
+
+    text = rendered(timeline_table([*EVENTS, next_day], changes=False, logs=False, tz=UTC))
+
+    assert "2025-01-02 00:00:00.000" in text
 
 
 def test_timeline_with_changes_and_logs_shows_them_under_each_run() -> None:
@@ -190,6 +202,15 @@ def test_tasks_table_columns() -> None:
 
     for word in ["01JTASK", "signup", "error", "2025-01-01 00:00:00"]:
         assert word in text
+
+
+def test_task_ids_are_never_cut_in_a_narrow_terminal() -> None:
+    tasks = [{**TASK, "id": "01a2260813a677541874f44f6bf7", "name": "a rather long task name"}]
+
+    console = Console(file=io.StringIO(), width=80, record=True, color_system=None)
+    console.print(tasks_table(tasks, UTC))
+
+    assert "01a2260813a677541874f44f6bf7" in console.export_text()
 
 
 def test_task_view_shows_error_where_and_the_data() -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, tzinfo
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from ..json_types import JsonObject, JsonValue
@@ -73,7 +73,7 @@ def _state(value: JsonValue) -> Text:
 
 
 def steps_table(steps: list[JsonObject]) -> Table:
-    table = Table("name", "version", "enabled", "specificity", "condition", title=f"{len(steps)} steps")
+    table = Table("name", "version", "enabled", "specificity", "condition")
     for step in steps:
         enabled = step.get("enabled")
         table.add_row(
@@ -102,15 +102,17 @@ def step_view(step: JsonObject) -> Group:
 
 
 def tasks_table(tasks: list[JsonObject], tz: tzinfo | None = None) -> Table:
-    table = Table("id", "name", "state", "runs", "created", "updated")
-    for task in tasks:
+    """Ids are never cut short: they are what a person copies into the next command."""
+    ids = [str(task.get("id")) for task in tasks]
+    id_column = Column("id", no_wrap=True, min_width=max((len(i) for i in ids), default=2))
+    table = Table(id_column, "name", "state", "runs", Column("created", no_wrap=True))
+    for task_id, task in zip(ids, tasks, strict=True):
         table.add_row(
-            Text(str(task.get("id")), no_wrap=True),
+            Text(task_id),
             _text(task.get("name")),
             _state(task.get("state")),
             _text(task.get("runs")),
             Text(format_time(task.get("created_at"), tz)),
-            Text(format_time(task.get("updated_at"), tz)),
         )
     return table
 
@@ -153,7 +155,7 @@ def pretty_json(value: JsonValue) -> str:
 
 
 def names_table(title: str, names: list[str]) -> Table:
-    table = Table(title, title=None)
+    table = Table(title)
     for name in names:
         table.add_row(Text(name))
     return table
@@ -172,7 +174,8 @@ def sync_summary(report: SyncReport) -> Group:
             )
         )
     tally = ", ".join(f"{report.count(o)} {o.value}" for o in Outcome if report.count(o))
+    total = len(report.results)
     lines.append(
-        Text(f"{len(report.results)} steps: {tally}" if report.results else "no steps", style="bold")
+        Text(f"{total} step{'' if total == 1 else 's'}: {tally}" if total else "no steps", style="bold")
     )
     return Group(*lines)

@@ -7,7 +7,7 @@ Unknown event types still show, as their remaining fields, so a newer server sta
 import json
 from datetime import tzinfo
 
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from ..json_types import JsonObject, JsonValue
@@ -111,7 +111,8 @@ def _log_line(line: JsonValue) -> Text:
 
 
 def timeline_table(events: list[JsonObject], *, changes: bool, logs: bool, tz: tzinfo | None = None) -> Table:
-    table = Table("seq", "time", "type", "step", "summary")
+    table = Table("seq", Column("time", no_wrap=True), "type", "step", "summary")
+    shown_date = ""
     for event in events:
         kind = str(event.get("type") or "")
         summary = Text(event_summary(event))
@@ -122,9 +123,13 @@ def timeline_table(events: list[JsonObject], *, changes: bool, logs: bool, tz: t
         for detail in event_details(event, changes=changes, logs=logs):
             summary.append("\n")
             summary.append_text(detail)
+        # The date only when it changes, so the time column stays narrow on one day's timeline.
+        date, _, clock = format_time(event.get("at"), tz, precise=True).partition(" ")
+        when = clock if date == shown_date and clock else f"{date} {clock}".strip()
+        shown_date = date
         table.add_row(
             Text(str(event.get("seq", ""))),
-            Text(format_time(event.get("at"), tz, precise=True), no_wrap=True),
+            Text(when),
             Text(kind, style=_TYPE_STYLE.get(kind, "")),
             Text(str(event.get("step") or "")),
             summary,
