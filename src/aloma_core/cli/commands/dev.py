@@ -1,29 +1,12 @@
 """`aloma dev`: the whole platform on this machine, provided by `aloma_core.home.dev.run_dev`."""
 
-import importlib
 from pathlib import Path
-from typing import Annotated, Protocol, cast
+from typing import Annotated
 
 import typer
 
 from ..config import state_dir
-from ..errors import CliError, UsageProblem
-
-
-class RunDev(Protocol):
-    def __call__(self, directory: Path | None, host: str, port: int, state_dir: Path) -> None: ...
-
-
-def _run_dev() -> RunDev:
-    """Imported on use: the server stack is heavy and every other command is only an HTTP client.
-    Through importlib, so the CLI type-checks whether or not the dev home is installed yet."""
-    try:
-        module = importlib.import_module("aloma_core.home.dev")
-    except ModuleNotFoundError as error:
-        if error.name is None or not "aloma_core.home.dev".startswith(error.name):
-            raise
-        raise CliError("`aloma dev` is not part of this build yet (aloma_core.home.dev is missing)") from None
-    return cast(RunDev, module.run_dev)
+from ..errors import UsageProblem
 
 
 def dev(
@@ -36,9 +19,10 @@ def dev(
     """Run the platform locally: storage under .aloma/, a workspace and its key on first start."""
     if directory is not None and not directory.is_dir():
         raise UsageProblem(f"{directory} is not a directory")
-    run_dev = _run_dev()
-    cwd = Path.cwd()
+    # Imported here: the server stack is heavy, and every other command is only an HTTP client.
+    from ...home.dev import run_dev  # noqa: PLC0415
+
     try:
-        run_dev(directory.resolve() if directory else None, host, port, state_dir(cwd))
+        run_dev(directory.resolve() if directory else None, host, port, state_dir(Path.cwd()))
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
