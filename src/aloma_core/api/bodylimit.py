@@ -21,7 +21,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared.isdecimal() and int(declared) > self.max_body_bytes:
             await self._refuse(scope, receive, send)
             return
         chunks: list[bytes] = []
