@@ -1,0 +1,82 @@
+"""Low-level DynamoDB helpers shared by the stores: typed attribute values, item sizes, transactions.
+
+Every attribute the stores write is a string or an integer (free-form JSON lives in `record` text),
+so two tiny constructors replace a general serializer and no Decimal ever reaches the domain.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeAlias
+
+from ..table import PARTITION_KEY_BYTES
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+
+Item: TypeAlias = "dict[str, AttributeValueTypeDef]"
+
+CONDITION_FAILED = "ConditionalCheckFailed"
+_TRANSIENT = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+)
+_ATTEMPTS = 6
+
+
+def s(value: str) -> AttributeValueTypeDef:
+    return {"S": value}
+
+
+def n(value: int) -> AttributeValueTypeDef:
+    return {"N": str(value)}
+
+
+def text(item: Item, name: str) -> str:
+    value = item[name].get("S")
+    if value is None:
+        raise ValueError(f"item attribute {name!r} is not a string")
+    return value
+
+
+def number(item: Item, name: str) -> int:
+    value = item[name].get("N")
+    if value is None:
+        raise ValueError(f"item attribute {name!r} is not a number")
+    return int(value)
+
+
+def item_size(item: Item) -> int:
+    """An upper bound of DynamoDB's size of `item` (names plus values; a number counts its digits)."""
+    total = 0
+    for name, value in item.items():
+        total += len(name.encode())
+        total += len(value.get("S", "").encode()) + len(value.get("N", ""))
+    return total
+
+
+def fits_partition_key(pk: str) -> bool:
+    """False for a key DynamoDB would refuse: an object with such an id cannot exist."""
+    return len(pk.encode()) <= PARTITION_KEY_BYTES
+
+
+def transact(client: DynamoDBClient, items: Sequence[TransactWriteItemTypeDef]) -> list[str] | None:
+    """Commit `items` as one transaction: None when committed, else the cancellation code of
+    each item when a condition failed. A clash with another transaction in flight on the same
+    items (or throttling) says nothing about the conditions, so it is retried with jitter."""
+    attempt = 1
+    while True:
+        try:
+            client.transact_write_items(TransactItems=items)
+        except client.exceptions.TransactionCanceledException as error:
+            codes = [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+            if CONDITION_FAILED in codes:
+                return codes
+            if attempt == _ATTEMPTS or not _TRANSIENT.intersection(codes):
+                raise
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+            attempt += 1
+        else:
+            return None

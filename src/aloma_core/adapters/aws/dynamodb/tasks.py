@@ -1,0 +1,252 @@
+"""Tasks and their history in DynamoDB: the `TaskStore` port (item layout in `adapters/aws/table.py`)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import builtins
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from aloma_core.errors import ConflictingState, InvalidInput, NotFound, TooLarge
+from aloma_core.model import ENDED_STATES, Event, Task, TaskState
+from aloma_core.records import dump_json, load_json_object, task_from_record, task_to_record
+
+from ..table import (
+    EVENT_PREFIX,
+    GSI_STATES,
+    GSI_TASKS,
+    ITEM_BYTES,
+    TASK_SK,
+    TRANSACTION_BYTES,
+    TRANSACTION_ITEMS,
+    TTL_ATTRIBUTE,
+    created_order,
+    state_gsi_pk,
+    task_pk,
+    tasks_gsi_pk,
+)
+from .history import event_items, events_from_items
+from .items import Item, fits_partition_key, item_size, n, s, text, transact
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputPaginateTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+        WriteRequestTypeDef,
+    )
+
+_log = logging.getLogger(__name__)
+_DAY_S = 86_400
+_BATCH_WRITE_ITEMS = 25
+
+
+class DynamoTaskStore:
+    """`retention_days` after a task ends (`done`, `ignored`), DynamoDB's TTL deletes it and its
+    history; None keeps them forever. `now` (epoch seconds) is the wall clock TTL compares with."""
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table: str,
+        retention_days: int | None = 30,
+        *,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._table = table
+        self._retention_s = None if retention_days is None else retention_days * _DAY_S
+        self._now = now
+
+    def create(self, task: Task, events: Sequence[Event]) -> None:
+        item = self._task_item(task)
+        put: TransactWriteItemTypeDef = {
+            "Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+        }
+        if transact(self._client, [put, *self._event_puts(task, item, events)]) is not None:
+            raise ConflictingState(f"task {task.id} already exists")
+
+    def get(self, workspace_id: str, task_id: str) -> Task:
+        pk = task_pk(workspace_id, task_id)
+        if fits_partition_key(pk):
+            found = self._client.get_item(
+                TableName=self._table, Key={"pk": s(pk), "sk": s(TASK_SK)}, ConsistentRead=True
+            ).get("Item")
+            if found is not None:
+                return _task(found)
+        raise NotFound(f"task {task_id} not found")
+
+    def save(self, task: Task, expected_version: int, events: Sequence[Event]) -> bool:
+        if task.version != expected_version + 1:
+            raise ValueError(
+                f"task version {task.version} does not follow expected version {expected_version}"
+            )
+        item = self._task_item(task)
+        put: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self._table,
+                "Item": item,
+                "ConditionExpression": "#version = :expected",
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": {":expected": n(expected_version)},
+            }
+        }
+        # Only the task item has a condition: a cancellation means its version moved on.
+        if transact(self._client, [put, *self._event_puts(task, item, events)]) is not None:
+            return False
+        if TTL_ATTRIBUTE in item:
+            self._expire_history(task, item[TTL_ATTRIBUTE])
+        return True
+
+    def list(
+        self, workspace_id: str, state: TaskState | None, limit: int, cursor: str | None
+    ) -> tuple[builtins.list[Task], str | None]:
+        if limit < 1:
+            raise InvalidInput("limit: at least 1")
+        if state is None:
+            index, partition = GSI_TASKS, tasks_gsi_pk(workspace_id)
+        else:
+            index, partition = GSI_STATES, state_gsi_pk(workspace_id, state.value)
+        start = None if cursor is None else _decode_cursor(cursor, index, partition, workspace_id)
+        found: builtins.list[Item] = []
+        # Query one more than asked: a cursor is given only when a next page really exists.
+        while len(found) <= limit:
+            query: QueryInputTypeDef = {
+                "TableName": self._table,
+                "IndexName": index,
+                "KeyConditionExpression": f"{index}pk = :pk",
+                "ExpressionAttributeValues": {":pk": s(partition)},
+                "ScanIndexForward": False,
+                "Limit": limit + 1 - len(found),
+            }
+            if start is not None:
+                query["ExclusiveStartKey"] = start
+            page = self._client.query(**query)
+            found.extend(page["Items"])
+            start = page.get("LastEvaluatedKey")
+            if start is None:
+                break
+        following = _encode_cursor(found[limit - 1], index) if len(found) > limit else None
+        return [_task(item) for item in found[:limit]], following
+
+    def history(self, workspace_id: str, task_id: str) -> builtins.list[Event]:
+        items = self._event_query(workspace_id, task_id, filter_unexpired=False)
+        if not items:
+            self.get(workspace_id, task_id)
+        return events_from_items(items)
+
+    def _task_item(self, task: Task) -> Item:
+        order = created_order(task.created_at, task.id)
+        item: Item = {
+            "pk": s(task_pk(task.workspace_id, task.id)),
+            "sk": s(TASK_SK),
+            "kind": s("task"),
+            "workspace_id": s(task.workspace_id),
+            "task_id": s(task.id),
+            "version": n(task.version),
+            "state": s(task.state.value),
+            "record": s(dump_json(task_to_record(task))),
+            "gsi1pk": s(tasks_gsi_pk(task.workspace_id)),
+            "gsi1sk": s(order),
+            "gsi2pk": s(state_gsi_pk(task.workspace_id, task.state.value)),
+            "gsi2sk": s(order),
+        }
+        if task.state in ENDED_STATES and self._retention_s is not None:
+            item[TTL_ATTRIBUTE] = n(int(self._now()) + self._retention_s)
+        if item_size(item) > ITEM_BYTES:
+            raise TooLarge(
+                f"task {task.id} would take {item_size(item)} bytes stored;"
+                f" a DynamoDB item holds {ITEM_BYTES}"
+            )
+        return item
+
+    def _event_puts(
+        self, task: Task, task_item: Item, events: Sequence[Event]
+    ) -> builtins.list[TransactWriteItemTypeDef]:
+        expires = task_item.get(TTL_ATTRIBUTE)
+        items = event_items(
+            text(task_item, "pk"),
+            task.version,
+            events,
+            room_bytes=TRANSACTION_BYTES - item_size(task_item),
+            room_items=TRANSACTION_ITEMS - 1,
+            expires_at=None if expires is None else int(expires["N"]),
+        )
+        return [{"Put": {"TableName": self._table, "Item": item}} for item in items]
+
+    def _event_query(self, workspace_id: str, task_id: str, *, filter_unexpired: bool) -> builtins.list[Item]:
+        pk = task_pk(workspace_id, task_id)
+        if not fits_partition_key(pk):
+            return []
+        query: QueryInputPaginateTypeDef = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :events)",
+            "ExpressionAttributeValues": {":pk": s(pk), ":events": s(EVENT_PREFIX)},
+            "ConsistentRead": True,
+        }
+        if filter_unexpired:
+            query["FilterExpression"] = f"attribute_not_exists({TTL_ATTRIBUTE})"
+        pages = self._client.get_paginator("query").paginate(**query)
+        return [item for page in pages for item in page["Items"]]
+
+    def _expire_history(self, task: Task, expires_at: AttributeValueTypeDef) -> None:
+        """Give the events written before the task ended the task's TTL, so they go with it.
+
+        Best effort after the committed save: a failure is logged, and the next save of the ended
+        task (a run finishing late) tries again. Events never change, so re-putting them is safe.
+        """
+        try:
+            stale = self._event_query(task.workspace_id, task.id, filter_unexpired=True)
+            expiring = [{**item, TTL_ATTRIBUTE: expires_at} for item in stale]
+            for start in range(0, len(expiring), _BATCH_WRITE_ITEMS):
+                self._put_batch(expiring[start : start + _BATCH_WRITE_ITEMS])
+        except ClientError as error:
+            _log.warning("history of task %s keeps no TTL yet: %s", task.id, error)
+
+    def _put_batch(self, items: builtins.list[Item]) -> None:
+        for attempt in range(5):
+            requests: builtins.list[WriteRequestTypeDef] = [{"PutRequest": {"Item": item}} for item in items]
+            unprocessed = self._client.batch_write_item(RequestItems={self._table: requests})
+            left = unprocessed.get("UnprocessedItems", {}).get(self._table, [])
+            items = [request["PutRequest"]["Item"] for request in left if "PutRequest" in request]
+            if not items:
+                return
+            time.sleep(0.05 * 2**attempt)
+        _log.warning("%d history items keep no TTL yet: DynamoDB left them unprocessed", len(items))
+
+
+def _task(item: Item) -> Task:
+    return task_from_record(load_json_object(text(item, "record")))
+
+
+def _encode_cursor(item: Item, index: str) -> str:
+    """The index key of the last task shown: where the next page starts (a LastEvaluatedKey)."""
+    key = {name: text(item, name) for name in ("pk", "sk", f"{index}pk", f"{index}sk")}
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode_cursor(cursor: str, index: str, partition: str, workspace_id: str) -> Item:
+    """Only a cursor of this very listing (index, workspace, state) is accepted."""
+    names = ("pk", "sk", f"{index}pk", f"{index}sk")
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, UnicodeError, ValueError):
+        key = None
+    if (
+        not isinstance(key, dict)
+        or sorted(key) != sorted(names)
+        or not all(isinstance(value, str) for value in key.values())
+        or key[f"{index}pk"] != partition
+        or not key["pk"].startswith(task_pk(workspace_id, ""))
+        or key["sk"] != TASK_SK
+    ):
+        raise InvalidInput("cursor: not one returned by a previous page")
+    return {name: s(key[name]) for name in names}

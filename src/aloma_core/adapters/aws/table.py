@@ -1,0 +1,129 @@
+"""The one DynamoDB table of the AWS home: its items, keys, indexes and limits.
+
+The SAM template and the matcher's stream filter are written against these names; change them
+together or not at all. `table_definition` gives the CreateTable arguments the template declares.
+
+Table: key `pk` (S, hash) + `sk` (S, range), PAY_PER_REQUEST, stream NEW_IMAGE, TTL on
+`expires_at` (N, epoch seconds). Every item has `kind` (S), which the stream filter selects on.
+
+Items (`{ws}` a workspace id, `{id}` a task id):
+- `workspace`: pk `WS#{ws}`, sk `WORKSPACE`; `record`; gsi1pk `WORKSPACES`,
+  gsi1sk `{created_at:013d}#{ws}`.
+- `key`: pk `KEY#{sha256 hex of the API key}`, sk `KEY`; `workspace_id`.
+- `task`: pk `WS#{ws}#TASK#{id}`, sk `TASK`; `workspace_id`, `task_id`, `version` (N), `state`,
+  `record`; gsi1pk `WS#{ws}#TASKS` and gsi2pk `WS#{ws}#STATE#{state}`, both with sort key
+  `{created_at:013d}#{id}`; `expires_at` once ended.
+- `event`: pk `WS#{ws}#TASK#{id}` (beside its task), sk `EVT#{task version:010d}#{index:03d}`;
+  `record` (one event) or `records` (several, see below); `expires_at` once the task ended.
+- `step`: pk `WS#{ws}#STEPS`, sk `STEP#{name}`; `name`, `version` (N), `created_seq` (N), `record`.
+- `steps_meta`: pk `WS#{ws}#STEPS`, sk `META`; `revision` (N), `last_created_seq` (N).
+
+`record` is the JSON text of the shared codec in `aloma_core.records`: free-form JSON (task data,
+event details, step conditions) stays a JSON string inside it, byte for byte. Indexes `gsi1`
+(`gsi1pk`, `gsi1sk`) and `gsi2` (`gsi2pk`, `gsi2sk`) project ALL; gsi1 lists a workspace's tasks
+newest first (and the workspaces, oldest first), gsi2 the same per state. Both are eventually
+consistent: a task written a moment ago may be missing from a listing, never from `get`.
+
+Events carry the task version that wrote them, so their sort keys sort in write order and a
+task's history is one Query. A task that ends (`done`, `ignored`) gets `expires_at` = now +
+retention on itself and on its events; the store back-fills the events written before the end.
+
+DynamoDB limits and how the stores keep within them:
+- an item holds at most 400 KB (names and values): a task or step item over `ITEM_BYTES` is
+  refused with `TooLarge` before any write; an event's record is cut to `EVENT_BYTES` (its
+  `logs` and `changes` lists are shortened, then other bulky fields dropped; the event keeps its
+  type, time, step and error and says what it lost under `truncated`, see `history.py`);
+- a transaction holds at most 100 items and 4 MB: a save's events share the room left by the
+  task item, and when they are more than 99 items, consecutive events are packed into items
+  holding `records` (a JSON array of event records); the history reads both shapes;
+- keys: a partition key holds at most 2048 bytes, a sort key 1024; an id that cannot fit is
+  simply not found.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import CreateTableInputTypeDef
+
+TTL_ATTRIBUTE = "expires_at"
+GSI_TASKS = "gsi1"
+GSI_STATES = "gsi2"
+
+ITEM_BYTES = 400_000
+EVENT_BYTES = 350_000
+TRANSACTION_ITEMS = 100
+TRANSACTION_BYTES = 4_000_000
+PARTITION_KEY_BYTES = 2048
+
+WORKSPACE_SK = "WORKSPACE"
+KEY_SK = "KEY"
+TASK_SK = "TASK"
+EVENT_PREFIX = "EVT#"
+STEP_PREFIX = "STEP#"
+STEPS_META_SK = "META"
+WORKSPACES_GSI_PK = "WORKSPACES"
+
+
+def workspace_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}"
+
+
+def key_pk(key_hash: str) -> str:
+    return f"KEY#{key_hash}"
+
+
+def task_pk(workspace_id: str, task_id: str) -> str:
+    return f"WS#{workspace_id}#TASK#{task_id}"
+
+
+def tasks_gsi_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#TASKS"
+
+
+def state_gsi_pk(workspace_id: str, state: str) -> str:
+    return f"WS#{workspace_id}#STATE#{state}"
+
+
+def created_order(created_at: int, object_id: str) -> str:
+    """Sorts by creation time, then id, as text: what gsi1sk and gsi2sk hold."""
+    return f"{created_at:013d}#{object_id}"
+
+
+def event_sk(version: int, index: int) -> str:
+    return f"{EVENT_PREFIX}{version:010d}#{index:03d}"
+
+
+def steps_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#STEPS"
+
+
+def step_sk(name: str) -> str:
+    return f"{STEP_PREFIX}{name}"
+
+
+def table_definition(name: str) -> CreateTableInputTypeDef:
+    """CreateTable arguments of the table above (TTL is set apart, with UpdateTimeToLive)."""
+    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
+    return {
+        "TableName": name,
+        "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"} for key in keys],
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": index,
+                "KeySchema": [
+                    {"AttributeName": f"{index}pk", "KeyType": "HASH"},
+                    {"AttributeName": f"{index}sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index in (GSI_TASKS, GSI_STATES)
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    }
