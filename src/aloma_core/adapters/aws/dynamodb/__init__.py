@@ -4,6 +4,8 @@ Each store takes an injected low-level DynamoDB client and the table name; none 
 or reads the environment.
 """
 
+from .steps import DynamoStepStore
 from .tasks import DynamoTaskStore
+from .workspaces import DynamoWorkspaceStore
 
-__all__ = ["DynamoTaskStore"]
+__all__ = ["DynamoStepStore", "DynamoTaskStore", "DynamoWorkspaceStore"]

@@ -1,0 +1,112 @@
+"""Workspaces in DynamoDB: the `WorkspaceStore` port. Keys are only ever stored hashed.
+
+A workspace item and its key item are created in one transaction, each only if absent, which
+makes both the id and the key unique. Looking a key up costs two strongly consistent reads (key
+item, then workspace), so a key works the moment its workspace is created.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from aloma_core.errors import ConflictingState, NotFound
+from aloma_core.model import Workspace, WorkspaceSettings
+from aloma_core.records import dump_json, load_json_object, workspace_from_record, workspace_to_record
+
+from ..table import GSI_TASKS, KEY_SK, WORKSPACE_SK, WORKSPACES_GSI_PK, created_order, key_pk, workspace_pk
+from .items import Item, fits_partition_key, s, text, transact
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+
+class DynamoWorkspaceStore:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def create(self, workspace: Workspace, key_hash: str) -> None:
+        key_item: Item = {
+            "pk": s(key_pk(key_hash)),
+            "sk": s(KEY_SK),
+            "kind": s("key"),
+            "workspace_id": s(workspace.id),
+        }
+        cancelled = transact(
+            self._client,
+            [
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": self._workspace_item(workspace),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": key_item,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ],
+        )
+        if cancelled is not None:
+            raise ConflictingState("a workspace with this id or key already exists")
+
+    def get(self, workspace_id: str) -> Workspace:
+        item = self._read(workspace_pk(workspace_id), WORKSPACE_SK)
+        if item is None:
+            raise NotFound(f"workspace {workspace_id} not found")
+        return _workspace(item)
+
+    def list(self) -> builtins.list[Workspace]:
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=GSI_TASKS,
+            KeyConditionExpression=f"{GSI_TASKS}pk = :pk",
+            ExpressionAttributeValues={":pk": s(WORKSPACES_GSI_PK)},
+        )
+        return [_workspace(item) for page in pages for item in page["Items"]]
+
+    def by_key_hash(self, key_hash: str) -> Workspace | None:
+        key_item = self._read(key_pk(key_hash), KEY_SK)
+        if key_item is None:
+            return None
+        found = self._read(workspace_pk(text(key_item, "workspace_id")), WORKSPACE_SK)
+        return None if found is None else _workspace(found)
+
+    def save_settings(self, workspace_id: str, settings: WorkspaceSettings) -> Workspace:
+        workspace = replace(self.get(workspace_id), settings=settings)
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._workspace_item(workspace),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            raise NotFound(f"workspace {workspace_id} not found") from None
+        return workspace
+
+    def _workspace_item(self, workspace: Workspace) -> Item:
+        return {
+            "pk": s(workspace_pk(workspace.id)),
+            "sk": s(WORKSPACE_SK),
+            "kind": s("workspace"),
+            "record": s(dump_json(workspace_to_record(workspace))),
+            "gsi1pk": s(WORKSPACES_GSI_PK),
+            "gsi1sk": s(created_order(workspace.created_at, workspace.id)),
+        }
+
+    def _read(self, pk: str, sk: str) -> Item | None:
+        if not fits_partition_key(pk):
+            return None
+        return self._client.get_item(
+            TableName=self._table, Key={"pk": s(pk), "sk": s(sk)}, ConsistentRead=True
+        ).get("Item")
+
+
+def _workspace(item: Item) -> Workspace:
+    return workspace_from_record(load_json_object(text(item, "record")))
