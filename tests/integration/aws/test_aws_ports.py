@@ -1,0 +1,27 @@
+"""The AWS adapters are the ports' implementations (checked by mypy on this file, run here too)."""
+
+from conftest import TABLE
+from mypy_boto3_dynamodb.client import DynamoDBClient
+from mypy_boto3_secretsmanager.client import SecretsManagerClient
+from mypy_boto3_sqs.client import SQSClient
+
+from aloma_core.adapters.aws.dynamodb import DynamoStepStore, DynamoTaskStore, DynamoWorkspaceStore
+from aloma_core.adapters.aws.secrets import SecretsManagerSecretStore
+from aloma_core.adapters.aws.sqs import SqsWorkQueue
+from aloma_core.ports import SecretStore, StepStore, TaskStore, WorkQueue, WorkspaceStore
+
+
+def test_the_adapters_implement_the_ports(
+    dynamodb: DynamoDBClient, secretsmanager: SecretsManagerClient, sqs: SQSClient
+) -> None:
+    tasks: TaskStore = DynamoTaskStore(dynamodb, TABLE)
+    steps: StepStore = DynamoStepStore(dynamodb, TABLE)
+    workspaces: WorkspaceStore = DynamoWorkspaceStore(dynamodb, TABLE)
+    secrets: SecretStore = SecretsManagerSecretStore(secretsmanager, "aloma/")
+    queue: WorkQueue = SqsWorkQueue(sqs, "https://sqs.us-east-1.amazonaws.com/123456789012/steps")
+
+    assert steps.list("ws") == []
+    assert tasks.list("ws", None, 1, None) == ([], None)
+    assert workspaces.list() == []
+    assert secrets.names("ws") == []
+    queue.send([])
