@@ -8,7 +8,7 @@ from conftest import TABLE
 from mypy_boto3_dynamodb.client import DynamoDBClient
 
 from aloma_core.adapters.aws.dynamodb import DynamoStepStore, DynamoWorkspaceStore
-from aloma_core.errors import ConflictingState, NotFound, TooLarge
+from aloma_core.errors import ConflictingState, InvalidInput, NotFound, TooLarge
 from aloma_core.model import Workspace, WorkspaceSettings
 
 
@@ -132,6 +132,18 @@ def test_concurrent_replacements_of_one_step_let_exactly_one_win(steps: DynamoSt
     assert len(wins) == 1
     assert steps.get(A, "mail").content == str(wins[0])
     assert steps.revision(A) == 2
+
+
+def test_a_name_longer_than_a_sort_key_is_never_found(steps: DynamoStepStore) -> None:
+    name = "n" * 2000
+
+    with pytest.raises(NotFound):
+        steps.get(A, name)
+    with pytest.raises(NotFound):
+        steps.delete(A, name)
+    assert not steps.put(make_step(A, name, 2), 1)
+    with pytest.raises(InvalidInput, match="step name"):
+        steps.put(make_step(A, name), None)
 
 
 def test_a_step_too_large_for_an_item_is_refused(steps: DynamoStepStore) -> None:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
-from ..table import PARTITION_KEY_BYTES
+from ..table import PARTITION_KEY_BYTES, SORT_KEY_BYTES
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -57,9 +57,9 @@ def item_size(item: Item) -> int:
     return total
 
 
-def fits_partition_key(pk: str) -> bool:
-    """False for a key DynamoDB would refuse: an object with such an id cannot exist."""
-    return len(pk.encode()) <= PARTITION_KEY_BYTES
+def fits_key(pk: str, sk: str = "") -> bool:
+    """False for a key DynamoDB would refuse: an object with such an id or name cannot exist."""
+    return len(pk.encode()) <= PARTITION_KEY_BYTES and len(sk.encode()) <= SORT_KEY_BYTES
 
 
 def transact(client: DynamoDBClient, items: Sequence[TransactWriteItemTypeDef]) -> list[str] | None:

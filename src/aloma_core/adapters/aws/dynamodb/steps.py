@@ -15,12 +15,12 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from aloma_core.errors import ConflictingState, NotFound, TooLarge
+from aloma_core.errors import ConflictingState, InvalidInput, NotFound, TooLarge
 from aloma_core.model import Step
 from aloma_core.records import dump_json, load_json_object, step_from_record, step_to_record
 
-from ..table import ITEM_BYTES, STEP_PREFIX, STEPS_META_SK, step_sk, steps_pk
-from .items import CONDITION_FAILED, Item, item_size, n, number, s, text, transact
+from ..table import ITEM_BYTES, SORT_KEY_BYTES, STEP_PREFIX, STEPS_META_SK, step_sk, steps_pk
+from .items import CONDITION_FAILED, Item, fits_key, item_size, n, number, s, text, transact
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -68,6 +68,8 @@ class DynamoStepStore:
         return sorted(steps, key=lambda step: step.created_seq)
 
     def delete(self, workspace_id: str, name: str) -> None:
+        if not fits_key(steps_pk(workspace_id), step_sk(name)):
+            raise NotFound(f"step {name!r} not found")
         delete: TransactWriteItemTypeDef = {
             "Delete": {
                 "TableName": self._table,
@@ -132,6 +134,8 @@ class DynamoStepStore:
         }
 
     def _step_item(self, step: Step) -> Item:
+        if not fits_key(steps_pk(step.workspace_id), step_sk(step.name)):
+            raise InvalidInput(f"step name: at most {SORT_KEY_BYTES - len(STEP_PREFIX)} bytes")
         item: Item = {
             **_key(step.workspace_id, step_sk(step.name)),
             "kind": s("step"),
@@ -147,6 +151,8 @@ class DynamoStepStore:
         return item
 
     def _item(self, workspace_id: str, name: str) -> Item | None:
+        if not fits_key(steps_pk(workspace_id), step_sk(name)):
+            return None
         return self._client.get_item(
             TableName=self._table, Key=_key(workspace_id, step_sk(name)), ConsistentRead=True
         ).get("Item")

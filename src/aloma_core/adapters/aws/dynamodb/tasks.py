@@ -32,7 +32,7 @@ from ..table import (
     tasks_gsi_pk,
 )
 from .history import event_items, events_from_items
-from .items import Item, fits_partition_key, item_size, n, s, text, transact
+from .items import Item, fits_key, item_size, n, s, text, transact
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -76,7 +76,7 @@ class DynamoTaskStore:
 
     def get(self, workspace_id: str, task_id: str) -> Task:
         pk = task_pk(workspace_id, task_id)
-        if fits_partition_key(pk):
+        if fits_key(pk):
             found = self._client.get_item(
                 TableName=self._table, Key={"pk": s(pk), "sk": s(TASK_SK)}, ConsistentRead=True
             ).get("Item")
@@ -184,7 +184,7 @@ class DynamoTaskStore:
 
     def _event_query(self, workspace_id: str, task_id: str, *, filter_unexpired: bool) -> builtins.list[Item]:
         pk = task_pk(workspace_id, task_id)
-        if not fits_partition_key(pk):
+        if not fits_key(pk):
             return []
         query: QueryInputPaginateTypeDef = {
             "TableName": self._table,

@@ -16,7 +16,7 @@ from aloma_core.model import Workspace, WorkspaceSettings
 from aloma_core.records import dump_json, load_json_object, workspace_from_record, workspace_to_record
 
 from ..table import GSI_TASKS, KEY_SK, WORKSPACE_SK, WORKSPACES_GSI_PK, created_order, key_pk, workspace_pk
-from .items import Item, fits_partition_key, s, text, transact
+from .items import Item, fits_key, s, text, transact
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -101,7 +101,7 @@ class DynamoWorkspaceStore:
         }
 
     def _read(self, pk: str, sk: str) -> Item | None:
-        if not fits_partition_key(pk):
+        if not fits_key(pk, sk):
             return None
         return self._client.get_item(
             TableName=self._table, Key={"pk": s(pk), "sk": s(sk)}, ConsistentRead=True
