@@ -63,7 +63,7 @@ def event_items(
         for index, (value, name) in enumerate(groups)
     ]
     if len(items) > room_items or sum(item_size(item) for item in items) > room_bytes:
-        raise TooLarge(f"{len(events)} history events are too many to store with one write")
+        raise TooLarge(f"{len(events)} history events exceed what one DynamoDB transaction can hold")
     return items
 
 
