@@ -1,0 +1,25 @@
+"""The log-size limit: a run's log is cut at the limit, on a character boundary, with a marker line."""
+
+from ..limits import LOG
+from .types import LogLine
+
+
+def truncation_marker(limit_bytes: int) -> LogLine:
+    return LogLine("error", f"[log truncated: {LOG} of {limit_bytes} bytes reached]")
+
+
+def clip_logs(lines: list[LogLine], limit_bytes: int) -> tuple[list[LogLine], bool]:
+    """The lines that fit in `limit_bytes` of UTF-8 (the last one cut short), and whether any were cut."""
+    kept: list[LogLine] = []
+    room = limit_bytes
+    for line in lines:
+        encoded = line.message.encode("utf-8")
+        if len(encoded) <= room:
+            kept.append(line)
+            room -= len(encoded)
+            continue
+        if room > 0:
+            kept.append(LogLine(line.level, encoded[:room].decode("utf-8", errors="ignore")))
+        kept.append(truncation_marker(limit_bytes))
+        return kept, True
+    return kept, False

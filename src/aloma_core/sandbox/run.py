@@ -1,0 +1,153 @@
+"""`run_content`: one run of a step's content in a fresh QuickJS context (semantics.md section 4).
+
+One run at a time per process: QuickJS's CPU limit reads the process CPU clock, so two runs in
+one process would drain each other's budget. Runs (and uploads) in one process are therefore
+serialised by `engine.EXCLUSIVE`; callers who want runs in parallel use `ProcessSandbox` (pool.py).
+The calling thread's C stack must be larger than the run's stack limit: the main thread and
+pool workers are.
+"""
+
+import json
+import time
+from collections.abc import Sequence
+
+from ..changes import Change, diff
+from ..json_types import JsonObject
+from ..limits import LOG, TASK_SIZE
+from . import jsnumbers
+from .bridge import Bridge, Failure
+from .calls import CallIdentity, ConnectorCalls
+from .engine import EXCLUSIVE, Engine, LimitBreach, ScriptError, limit_behind
+from .frames import line_count, step_line, syntax_error_line
+from .logs import clip_logs
+from .loop import EventLoop, Stalled
+from .record import EMPTY, Record, parse_record
+from .redact import Redactor
+from .source_scan import SourceScan, scan
+from .types import ConnectorHost, LogLine, RunError, RunInput, RunResult, TaskActions
+
+STALLED = "the content never finished: it awaits a promise that nothing settles (no call or timer is pending)"
+
+
+def run_content(inp: RunInput, host: ConnectorHost) -> RunResult:
+    """Run `inp.source`'s content on `inp.data`; every outcome, failures included, is a RunResult."""
+    with EXCLUSIVE:
+        return _Run(inp, host).execute()
+
+
+def module_load_error(found: SourceScan) -> tuple[str, int] | None:
+    """Steps have no module loader: an `import` is refused with its line, at upload and at run."""
+    if not found.loads:
+        return None
+    first = found.loads[0]
+    return f"{first.what} is not available in steps: the sandbox has no modules; use connectors", first.line
+
+
+class _Run:
+    def __init__(self, inp: RunInput, host: ConnectorHost) -> None:
+        self._inp = inp
+        self._limits = inp.limits
+        self._lines = line_count(inp.source)
+        self._started = time.perf_counter()
+        self._engine = Engine(inp.limits, self._lines)
+        self._bridge = Bridge(self._engine)
+        self._calls = ConnectorCalls(host, CallIdentity(inp.task_id, inp.step_name, inp.claim_id))
+        self._redact = Redactor(inp.config.values())
+
+    def execute(self) -> RunResult:
+        data_text = json.dumps(self._inp.data)
+        error = self._run(data_text)
+        record, record_error = self._record()
+        logs, clipped = clip_logs(
+            [LogLine(line.level, self._redact(line.message)) for line in record.logs], self._limits.log_bytes
+        )
+        audit = [self._redact(line) for line in record.audit]
+        error = self._log_error(record, clipped) or error or record_error
+        after = self._data() if error is None else error
+        if isinstance(after, RunError):
+            masked = RunError(self._redact(after.message), after.line, after.limit)
+            return self._result(logs, audit, error=masked)
+        changes = diff(self._seen_before(data_text), after)
+        actions, redo = record.actions, record.redo
+        return self._result(logs, audit, after=after, changes=changes, actions=actions, redo=redo)
+
+    def _run(self, data_text: str) -> RunError | None:
+        found = scan(self._inp.source)
+        refused = module_load_error(found)
+        if refused is not None:
+            return RunError(*refused)
+        try:
+            self._bridge.start(self._inp, data_text, found.exports, run_content=True)
+            EventLoop(self._engine, self._bridge, self._calls).run()
+            failure = self._bridge.failure(include_unhandled=True)
+            return None if failure is None else self._failure_error(failure)
+        except LimitBreach as breach:
+            return RunError(breach.message, breach.line, breach.limit)
+        except ScriptError as exc:
+            line = syntax_error_line(exc.text, self._lines) or step_line(exc.text, self._lines)
+            return RunError(exc.headline, line)
+        except Stalled:
+            return RunError(STALLED)
+        finally:
+            self._calls.close(self._engine.wall_left_s())
+
+    def _failure_error(self, failure: Failure) -> RunError:
+        line = step_line(failure.stack, self._lines)
+        limit = limit_behind(failure.name, failure.message)
+        if limit is not None:
+            return RunError(LimitBreach.of(limit, self._limits).message, line, limit)
+        return RunError(failure.text, line)
+
+    def _record(self) -> tuple[Record, RunError | None]:
+        try:
+            return parse_record(self._bridge.record()), None
+        except (ScriptError, ValueError) as exc:
+            message = f"the sandbox could not read the run's log and actions (a built-in changed?): {exc}"
+            return EMPTY, RunError(message)
+
+    def _log_error(self, record: Record, clipped: bool) -> RunError | None:
+        """Too much log fails the run even when the step caught the error console.log threw at the limit."""
+        if not (record.log_breached or record.audit_breached or clipped):
+            return None
+        message = f"{LOG} exceeded: the run wrote more than {self._limits.log_bytes} bytes of log"
+        return RunError(message, step_line(record.log_breach_stack, self._lines), LOG)
+
+    def _data(self) -> JsonObject | RunError:
+        try:
+            text = self._bridge.data_text()
+        except LimitBreach as breach:
+            return RunError(breach.message, breach.line, breach.limit)
+        except ScriptError as exc:
+            return RunError(exc.headline)
+        size = len(text.encode("utf-8"))
+        if size > self._limits.task_data_bytes:
+            limit = self._limits.task_data_bytes
+            message = f"{TASK_SIZE} exceeded: the data is {size} bytes as JSON, at most {limit}"
+            return RunError(message, None, TASK_SIZE)
+        after = jsnumbers.loads(text)
+        return after if isinstance(after, dict) else RunError("`data` must stay a JSON object")
+
+    def _seen_before(self, data_text: str) -> JsonObject:
+        """The data as the step saw it, so that integers JavaScript rounded but left alone are no change."""
+        if not jsnumbers.has_long_integers(data_text):
+            return self._inp.data
+        seen = jsnumbers.loads(data_text)
+        return seen if isinstance(seen, dict) else self._inp.data
+
+    def _result(
+        self, logs: list[LogLine], audit: list[str], *, error: RunError | None = None,
+        after: JsonObject | None = None, changes: Sequence[Change] = (), actions: TaskActions | None = None,
+        redo: bool = False,
+    ) -> RunResult:
+        """A failed run has no data, changes or actions; its log and audit lines are kept."""
+        return RunResult(
+            data=after,
+            changes=list(changes),
+            logs=logs,
+            actions=actions or TaskActions(),
+            redo=redo,
+            audit=audit,
+            error=error,
+            cpu_ms=self._engine.cpu_used_s * 1000,
+            wall_ms=(time.perf_counter() - self._started) * 1000,
+        )
