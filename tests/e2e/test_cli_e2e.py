@@ -3,18 +3,38 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
 
-from .conftest import Server, free_port
+
+class Home(Protocol):
+    def wait_idle(self, timeout_s: float = 30.0) -> bool: ...
+
+
+class Server(Protocol):
+    """The `server` fixture of this directory's conftest: the real app under uvicorn on a local home."""
+
+    url: str
+    home: Home
+
+    def admin(self) -> httpx.Client: ...
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
 
 VALIDATE = """export const condition = { customer: { email: String, validated: null } };
 export const content = async () => {
@@ -172,7 +192,7 @@ def test_a_task_from_new_to_done_with_its_timeline(cli: Cli, server: Server) -> 
     assert "set customer.validated" not in timeline
     detailed = cli.ok("task", "log", task_id, "--changes", "--logs")
     assert "set customer.validated = true" in detailed
-    assert "[info] checking ada@example.com" in detailed
+    assert "[log] checking ada@example.com" in detailed
     events = cli.json("task", "log", task_id)["events"]
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
 

@@ -47,10 +47,14 @@ def _count(items: JsonValue, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def _milliseconds(value: float) -> str:
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
 def run_summary(event: JsonObject) -> str:
     error = event.get("error")
     duration = event.get("duration_ms")
-    took = f" in {duration} ms" if isinstance(duration, int | float) else ""
+    took = f" in {_milliseconds(duration)}" if isinstance(duration, int | float) else ""
     version = f"v{event['version']} " if event.get("version") is not None else ""
     if isinstance(error, dict):
         return f"{version}failed{took}: {error_summary(error)}"
