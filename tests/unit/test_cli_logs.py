@@ -8,7 +8,8 @@ import pytest
 from cli_support import run_cli
 
 from aloma_core.cli.commands.logs import log_line
-from aloma_core.cli.logsource import LocalLogFile, LogQuery, parse_line, parse_since, parse_timestamp
+from aloma_core.cli.logsource import LocalLogFile, LogQuery, parse_line, parse_since
+from aloma_core.cli.times import parse_timestamp
 
 
 @pytest.mark.parametrize(

@@ -1,30 +1,36 @@
 """What people read: tables, the task timeline, times, paths and changes."""
 
 import io
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cli_support import rendered
 from rich.console import Console
 
-from aloma_core.cli.render import format_time, steps_table, task_view, tasks_table
+from aloma_core.cli.render import steps_table, task_view, tasks_table
 from aloma_core.cli.timeline import event_summary, format_change, format_path, timeline_table
+from aloma_core.cli.times import format_time
 from aloma_core.json_types import JsonObject, JsonValue
 
-T0 = 1_735_689_600_000  # 2025-01-01T00:00:00.000Z
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def at(ms: int) -> str:
+    """An API timestamp `ms` milliseconds after T0."""
+    return (T0 + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @pytest.mark.parametrize(
     ("value", "precise", "expected"),
     [
-        (T0 + 1234, True, "2025-01-01 00:00:01.234"),
-        (T0, False, "2025-01-01 00:00:00"),
+        ("2025-01-01T00:00:01.234Z", True, "2025-01-01 00:00:01.234"),
+        ("2025-01-01T00:00:00.999Z", False, "2025-01-01 00:00:00"),
         ("2025-01-01T01:00:00+01:00", False, "2025-01-01 00:00:00"),
         ("not a time", False, "not a time"),
         (None, False, ""),
     ],
 )
-def test_times_are_epoch_ms_or_iso(value: JsonValue, precise: bool, expected: str) -> None:
+def test_api_times_show_in_the_given_zone(value: JsonValue, precise: bool, expected: str) -> None:
     assert format_time(value, UTC, precise=precise) == expected
 
 
@@ -56,11 +62,11 @@ def test_long_values_are_cut_short() -> None:
 
 RUN_OK: JsonObject = {
     "seq": 4,
-    "at": T0 + 40,
+    "at": at(40),
     "type": "run",
     "step": "validate email",
     "version": 2,
-    "started_at": T0 + 30,
+    "started_at": at(30),
     "duration_ms": 12.6,
     "changes": [{"op": "set", "path": ["customer", "validated"], "value": True}],
     "logs": [{"level": "info", "message": "checking a@b.c"}, {"level": "warn", "message": "slow"}],
@@ -68,7 +74,7 @@ RUN_OK: JsonObject = {
 }
 RUN_FAILED: JsonObject = {
     "seq": 5,
-    "at": T0 + 50,
+    "at": at(50),
     "type": "run",
     "step": "add to crm",
     "version": 1,
@@ -105,7 +111,7 @@ RUN_FAILED: JsonObject = {
             "data changed from outside: 1 change",
         ),
         ({"type": "audit", "step": "s", "text": "approved by Ann"}, "approved by Ann"),
-        ({"type": "future", "seq": 1, "at": T0, "detail": 7}, '{"detail":7}'),
+        ({"type": "future", "seq": 1, "at": at(0), "detail": 7}, '{"detail":7}'),
     ],
 )
 def test_each_event_type_has_a_one_line_summary(event: JsonObject, summary: str) -> None:
@@ -113,11 +119,11 @@ def test_each_event_type_has_a_one_line_summary(event: JsonObject, summary: str)
 
 
 EVENTS: list[JsonObject] = [
-    {"seq": 1, "at": T0, "type": "created", "name": "signup", "data": {"customer": {"email": "a@b.c"}}},
-    {"seq": 2, "at": T0 + 10, "type": "dispatched", "step": "validate email", "version": 2, "claim": "c1"},
+    {"seq": 1, "at": at(0), "type": "created", "name": "signup", "data": {"customer": {"email": "a@b.c"}}},
+    {"seq": 2, "at": at(10), "type": "dispatched", "step": "validate email", "version": 2, "claim": "c1"},
     RUN_OK,
     RUN_FAILED,
-    {"seq": 6, "at": T0 + 60, "type": "state", "from": "running", "to": "error", "reason": "step failed"},
+    {"seq": 6, "at": at(60), "type": "state", "from": "running", "to": "error", "reason": "step failed"},
 ]
 
 
@@ -135,7 +141,7 @@ def test_timeline_lists_events_in_order_with_time_type_and_step() -> None:
 
 
 def test_timeline_shows_the_date_again_when_it_changes() -> None:
-    next_day: JsonObject = {"seq": 7, "at": T0 + 86_400_000, "type": "resumed", "from": "error"}
+    next_day: JsonObject = {"seq": 7, "at": at(86_400_000), "type": "resumed", "from": "error"}
 
     text = rendered(timeline_table([*EVENTS, next_day], changes=False, logs=False, tz=UTC))
 
@@ -190,8 +196,8 @@ TASK: JsonObject = {
     "data": {"customer": {"email": "a@b.c"}},
     "result": None,
     "tags": ["vip"],
-    "created_at": T0,
-    "updated_at": T0 + 60,
+    "created_at": at(0),
+    "updated_at": at(60),
     "runs": 2,
     "error": {"step": "add to crm", "message": "TypeError: x is undefined", "line": 3},
 }

@@ -32,6 +32,14 @@ class Reply:
         return self.body
 
 
+def objects(answer: JsonObject, key: str) -> list[JsonObject]:
+    """The list under `key` in an answer such as `{"steps": [...]}`."""
+    items = answer.get(key)
+    if not isinstance(items, list):
+        raise ApiError(200, "bad_answer", f"the answer has no list of {key}")
+    return [item for item in items if isinstance(item, dict)]
+
+
 def api_path(*segments: str) -> str:
     """`/v1/...` with each segment escaped: step names hold spaces, and may hold `?` or `#`."""
     return "/v1/" + "/".join(quote(segment, safe="") for segment in segments)

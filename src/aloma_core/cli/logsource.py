@@ -8,13 +8,14 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from ..json_types import JsonObject
 from .config import state_dir
 from .errors import UsageProblem
+from .times import parse_timestamp
 
 LOCAL_LOG = Path("logs") / "aloma.jsonl"
 _SINCE = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
@@ -55,17 +56,6 @@ def parse_since(text: str) -> timedelta:
     if match is None:
         raise ValueError(f"{text!r} is not a duration like 30s, 15m, 1h or 2d")
     return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
-
-
-def parse_timestamp(value: object) -> datetime | None:
-    """ISO 8601 (Powertools' `2024-01-02 03:04:05,678+0000` included); a naive time is UTC."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def parse_line(line: str) -> LogRecord | None:

@@ -2,7 +2,7 @@
 wording is tested without a server. User text always goes in as `Text`, never as markup."""
 
 import json
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..json_types import JsonObject, JsonValue
 from .sync import Outcome, SyncReport
+from .times import format_time
 
 _OUTCOME_STYLE = {
     Outcome.CREATED: "green",
@@ -33,34 +34,6 @@ STATE_STYLE = {
 def compact_json(value: JsonValue, limit: int | None = None) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
-
-
-def to_datetime(value: JsonValue) -> datetime | None:
-    """API times are epoch milliseconds; ISO 8601 strings are accepted as well."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000, UTC)
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return None
-
-
-def format_time(value: JsonValue, tz: tzinfo | None = None, *, precise: bool = False) -> str:
-    """Local time by default; `tz` pins it (tests use UTC)."""
-    moment = to_datetime(value)
-    if moment is None:
-        return "" if value is None else str(value)
-    return format_moment(moment, tz, precise=precise)
-
-
-def format_moment(moment: datetime, tz: tzinfo | None = None, *, precise: bool = False) -> str:
-    local = moment.astimezone(tz)
-    return local.strftime("%Y-%m-%d %H:%M:%S") + (f".{local.microsecond // 1000:03d}" if precise else "")
 
 
 def _text(value: JsonValue) -> Text:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..json_types import JsonObject
-from .client import ApiClient, api_path
+from .client import ApiClient, api_path, objects
 from .errors import ApiError, CliError, UsageProblem
 
 STEP_SUFFIX = ".js"
@@ -79,10 +79,7 @@ def step_file_path(directory: Path, name: str) -> Path:
 
 
 def workspace_steps(client: ApiClient) -> dict[str, JsonObject]:
-    steps = client.get(api_path("steps")).get("steps")
-    if not isinstance(steps, list):
-        raise ApiError(200, "bad_answer", "GET /v1/steps answered without a list of steps")
-    return {str(step["name"]): step for step in steps if isinstance(step, dict)}
+    return {str(step.get("name")): step for step in objects(client.get(api_path("steps")), "steps")}
 
 
 def sync_steps(client: ApiClient, directory: Path, prune: bool) -> SyncReport:

@@ -11,7 +11,8 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from ..json_types import JsonObject, JsonValue
-from .render import STATE_STYLE, compact_json, error_summary, format_time
+from .render import STATE_STYLE, compact_json, error_summary
+from .times import format_time
 
 _COMMON = ("seq", "at", "type", "step")
 _TYPE_STYLE = {"run": "bold", "conflict": "yellow", "state": "cyan", "audit": "magenta", "skipped": "dim"}

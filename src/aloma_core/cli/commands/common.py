@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from ...json_types import JsonObject, JsonValue
+from ...json_types import JsonObject
 from ..client import ApiClient
 from ..config import resolve_connection
-from ..errors import ApiError, UsageProblem
+from ..errors import UsageProblem
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the raw JSON answer instead of tables.")]
 
@@ -39,11 +39,3 @@ def read_text_argument(path: Path, what: str) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UsageProblem(f"cannot read {what} {path}: {error}") from None
-
-
-def objects(answer: JsonObject, key: str) -> list[JsonObject]:
-    """The list under `key` in an answer such as `{"steps": [...]}`."""
-    items: JsonValue = answer.get(key)
-    if not isinstance(items, list):
-        raise ApiError(200, "bad_answer", f"the answer has no list of {key}")
-    return [item for item in items if isinstance(item, dict)]

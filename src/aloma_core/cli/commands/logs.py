@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ..logsource import LogQuery, LogRecord, local_log_source, parse_since
 from ..output import console
-from ..render import format_moment
+from ..times import format_moment
 
 _LEVEL_STYLE = {
     "DEBUG": "dim",

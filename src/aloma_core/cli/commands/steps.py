@@ -5,11 +5,11 @@ from typing import Annotated
 
 import typer
 
-from ..client import api_path
+from ..client import api_path, objects
 from ..output import print_error, print_json, show
 from ..render import step_view, steps_table, sync_summary
 from ..sync import Outcome, SyncReport, pull_steps, sync_steps
-from .common import JsonFlag, objects, open_client
+from .common import JsonFlag, open_client
 
 app = typer.Typer(help="Upload, download and inspect steps.", no_args_is_help=True)
 

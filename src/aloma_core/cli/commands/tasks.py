@@ -8,12 +8,12 @@ import typer
 from rich.text import Text
 
 from ...json_types import JsonObject
-from ..client import ApiClient, api_path
+from ..client import ApiClient, api_path, objects
 from ..errors import UsageProblem
 from ..output import print_json, show
 from ..render import STATE_STYLE, task_view, tasks_table
 from ..timeline import timeline_table
-from .common import JsonFlag, json_object_argument, objects, open_client, read_text_argument
+from .common import JsonFlag, json_object_argument, open_client, read_text_argument
 
 app = typer.Typer(help="Create, list and inspect tasks.", no_args_is_help=True)
 
