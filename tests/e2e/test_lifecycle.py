@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .conftest import Server, Workspace
+from e2e_support import Server, Workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "onboarding"
 
@@ -206,7 +206,7 @@ def test_history_tells_the_whole_story_in_order(server: Server) -> None:
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert [e["type"] for e in events] == ["created", "dispatched", "run", "state"]
     run = events[2]
-    assert run["logs"] == [{"level": "info", "message": 'hi {"a":1}'}]
+    assert run["logs"] == [{"level": "log", "message": 'hi {"a":1}'}]
     assert run["changes"] == [{"op": "set", "path": ["b"], "value": 2}]
     assert run["version"] == 1 and run["duration_ms"] >= 0 and run["error"] is None
 

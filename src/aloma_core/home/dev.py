@@ -35,7 +35,7 @@ def run_dev(directory: Path | None, host: str, port: int, state_dir: Path) -> No
     settings = Settings()
     log_path = configure_local_logging(state_dir)
     home = LocalHome(state_dir)
-    url = f"http://{host}:{port}"
+    url = f"http://{_reachable(host)}:{port}"
     try:
         key = _dev_workspace_key(home.platform, state_dir, url)
         server = uvicorn.Server(
@@ -62,6 +62,15 @@ def run_dev(directory: Path | None, host: str, port: int, state_dir: Path) -> No
             thread.join(timeout=10)
     finally:
         home.close()
+
+
+def _reachable(host: str) -> str:
+    """The address a client on this machine uses for a server listening on `host`."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
 
 
 def _dev_workspace_key(platform: Platform, state_dir: Path, url: str) -> str:

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` prints every table in one run, with ratios against a baseline."""
