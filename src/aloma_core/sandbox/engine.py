@@ -30,6 +30,7 @@ _PLATFORM_HEADROOM_BYTES = 8 * 1024 * 1024
 _INTERRUPTED = "InternalError: interrupted"
 _OUT_OF_MEMORY = ("InternalError: out of memory", "null")
 _STACK_OVERFLOW = "RangeError: Maximum call stack size exceeded"
+_UNCAUGHT_NULL = "Uncaught null"
 
 
 def _size(count: int) -> str:
@@ -96,9 +97,20 @@ class Engine:
         return self._charged(lambda: self._ctx.module(code))
 
     def run_jobs(self) -> None:
-        """Run pending promise jobs until none is left, each charged to the budgets."""
-        while self._charged(self._ctx.execute_pending_job):
-            pass
+        """Run pending promise jobs until none is left.
+
+        The whole drain is charged, the loop's own overhead included: a step that queues millions
+        of tiny jobs pays for the bookkeeping it causes.
+        """
+        started = time.process_time()
+        charged_before = self.cpu_used_s
+        try:
+            while True:
+                self.cpu_used_s = charged_before + time.process_time() - started
+                if not self._limited(self._ctx.execute_pending_job):
+                    return
+        finally:
+            self.cpu_used_s = charged_before + time.process_time() - started
 
     def platform_eval(self, code: str) -> Any:
         """Evaluate the sandbox's own bookkeeping: not charged, bounded by its own small budget."""
@@ -112,6 +124,14 @@ class Engine:
             self._ctx.set_memory_limit(self.limits.memory_bytes)
 
     def _charged(self, action: Callable[[], T]) -> T:
+        started = time.process_time()
+        try:
+            return self._limited(action)
+        finally:
+            self.cpu_used_s += time.process_time() - started
+
+    def _limited(self, action: Callable[[], T]) -> T:
+        """Run `action` with QuickJS's time limit set to what is left of the budgets."""
         cpu_left = self.limits.cpu_time_ms / 1000 - self.cpu_used_s
         wall_left = self.wall_left_s()
         if cpu_left <= 0:
@@ -120,13 +140,10 @@ class Engine:
             raise LimitBreach.of(WALL_TIME, self.limits)
         by_wall = wall_left < cpu_left
         self._ctx.set_time_limit(min(cpu_left, wall_left))
-        started = time.process_time()
         try:
             return action()
         except quickjs.JSException as exc:
             raise self._classify(str(exc), by_wall) from None
-        finally:
-            self.cpu_used_s += time.process_time() - started
 
     def _classify(self, text: str, by_wall: bool) -> Exception:
         headline = text.strip().split("\n", 1)[0]
@@ -141,9 +158,13 @@ class Engine:
 
 
 def limit_behind(name: str | None, message: str) -> str | None:
-    """The limit behind an error that reached the step's own code: QuickJS lets a step catch these."""
+    """The limit behind an error that reached the step's own code: QuickJS lets a step catch these.
+
+    When memory runs out while QuickJS builds the error itself, it throws `null` instead; so an
+    uncaught `null` counts as the memory limit (a step's own `throw null` is told apart by nothing).
+    """
     headline = f"{name}: {message}"
-    if headline == _OUT_OF_MEMORY[0]:
+    if headline == _OUT_OF_MEMORY[0] or (name is None and message == _UNCAUGHT_NULL):
         return MEMORY
     if headline == _STACK_OVERFLOW:
         return STACK

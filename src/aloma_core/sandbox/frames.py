@@ -28,4 +28,5 @@ def syntax_error_line(text: str, source_lines: int) -> int | None:
 
 
 def line_count(source: str) -> int:
-    return source.count("\n") + 1
+    """Lines as an editor shows them: a final newline ends the last line rather than starting one."""
+    return max(1, source.count("\n") + (0 if source.endswith("\n") else 1))

@@ -129,8 +129,6 @@ class _Run:
 
     def _seen_before(self, data_text: str) -> JsonObject:
         """The data as the step saw it, so that integers JavaScript rounded but left alone are no change."""
-        if not jsnumbers.has_long_integers(data_text):
-            return self._inp.data
         seen = jsnumbers.loads(data_text)
         return seen if isinstance(seen, dict) else self._inp.data
 

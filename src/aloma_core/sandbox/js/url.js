@@ -283,7 +283,9 @@
       if (base !== null && base.scheme === record.scheme && !/^[/\\]/.test(rest)) {
         return __alomaRelative(rest, base, record);
       }
-      return __alomaParseAuthority(rest.replace(/^[/\\]*/, ""), record);
+      // file: keeps an empty host ("file:///etc"); other special schemes skip any run of slashes.
+      const slashes = record.scheme === "file" ? /^[/\\]{2}/ : /^[/\\]*/;
+      return __alomaParseAuthority(rest.replace(slashes, ""), record);
     }
     if (rest.startsWith("//")) return __alomaParseAuthority(rest.slice(2), record);
     if (rest.startsWith("/")) return __alomaParseTail(rest, record, [], null);
