@@ -31,6 +31,12 @@ def random_task(rng: random.Random) -> JsonObject:
     return data
 
 
+def brute_force(conditions: dict[str, Condition]) -> Callable[[JsonObject], list[str]]:
+    """The baseline: test every condition against the data."""
+    pairs = list(conditions.items())
+    return lambda data: [name for name, condition in pairs if condition.matches(data)]
+
+
 def _per_task_us(match: Callable[[JsonObject], list[str]], tasks: list[JsonObject], rounds: int) -> float:
     start = time.perf_counter()
     for _ in range(rounds):
@@ -39,24 +45,25 @@ def _per_task_us(match: Callable[[JsonObject], list[str]], tasks: list[JsonObjec
     return (time.perf_counter() - start) / (rounds * len(tasks)) * 1e6
 
 
-
 def run() -> list[tuple[str, str, str, str]]:
     rng = random.Random(7)
     tasks = [random_task(rng) for _ in range(50)]
     rows = []
     for count in STEP_COUNTS:
-        conditions: dict[str, Condition] = {f"step {i}": parse_condition(random_condition(rng)) for i in range(count)}
+        conditions: dict[str, Condition] = {
+            f"step {i}": parse_condition(random_condition(rng)) for i in range(count)
+        }
         index = ConditionIndex()
         for name, condition in conditions.items():
             index.add(name, condition)
 
-        def brute(data: JsonObject, pairs: list[tuple[str, Condition]] = list(conditions.items())) -> list[str]:
-            return [name for name, condition in pairs if condition.matches(data)]
-
+        brute = brute_force(conditions)
         for data in tasks:
             assert index.matching(data) == brute(data), "the index must answer like brute force"
         rounds = max(1, 20_000 // count)
         indexed = _per_task_us(index.matching, tasks, rounds)
         baseline = _per_task_us(brute, tasks, rounds)
-        rows.append((f"{count:,} steps", f"{indexed:,.1f} us", f"{baseline:,.1f} us", f"{baseline / indexed:.1f}x"))
+        rows.append(
+            (f"{count:,} steps", f"{indexed:,.1f} us", f"{baseline:,.1f} us", f"{baseline / indexed:.1f}x")
+        )
     return rows

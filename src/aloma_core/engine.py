@@ -50,7 +50,9 @@ def new_task(
     workspace_id: str, task_id: str, name: str | None, data: JsonObject, now: int, settings: WorkspaceSettings
 ) -> Outcome:
     if data_size(data) > settings.limits.task_data_bytes:
-        raise TooLarge(f"task data exceeds the {limit_names.TASK_SIZE} of {settings.limits.task_data_bytes} bytes")
+        raise TooLarge(
+            f"task data exceeds the {limit_names.TASK_SIZE} of {settings.limits.task_data_bytes} bytes"
+        )
     task = Task(workspace_id, task_id, name, TaskState.RUNNING, data, created_at=now, updated_at=now)
     return Outcome(task, [Event("created", now, {"name": name, "data": data})])
 
@@ -85,7 +87,8 @@ def plan_dispatch(
             return None
         reason = "no step matches and nothing is running"
         return Outcome(
-            _next(task, now, state=TaskState.INCOMPLETE), [_state_event(task, TaskState.INCOMPLETE, now, reason)]
+            _next(task, now, state=TaskState.INCOMPLETE),
+            [_state_event(task, TaskState.INCOMPLETE, now, reason)],
         )
     if task.runs + len(active) + len(candidates) > settings.max_runs_per_task:
         message = (
@@ -93,15 +96,17 @@ def plan_dispatch(
             f"{settings.max_runs_per_task}; is a step looping?"
         )
         error = TaskError(step=None, message=message)
-        events = [_state_event(task, TaskState.ERROR, now, message)]
-        return Outcome(_next(task, now, state=TaskState.ERROR, error=error), events)
+        stop = _state_event(task, TaskState.ERROR, now, message)
+        return Outcome(_next(task, now, state=TaskState.ERROR, error=error), [stop])
     claims = dict(task.claims)
     events: list[Event] = []
     requests: list[RunRequest] = []
     for step in candidates:
         claim = Claim(new_id(), step.name, ClaimStatus.QUEUED, task.data_seq, task.version)
         claims[step.name] = claim
-        events.append(Event("dispatched", now, {"step": step.name, "version": step.version, "claim": claim.id}))
+        events.append(
+            Event("dispatched", now, {"step": step.name, "version": step.version, "claim": claim.id})
+        )
         requests.append(RunRequest(task.workspace_id, task.id, step.name, claim.id))
     return Outcome(_next(task, now, claims=claims), events, requests)
 
@@ -147,7 +152,15 @@ def start_run(
     elif not catalog.matches(step.name, task.data):
         reason = "the condition no longer matches the latest data"
     else:
-        running = Claim(claim.id, claim.step, ClaimStatus.RUNNING, claim.data_seq, claim.origin_version, token, lease_until)
+        running = Claim(
+            claim.id,
+            claim.step,
+            ClaimStatus.RUNNING,
+            claim.data_seq,
+            claim.origin_version,
+            token,
+            lease_until,
+        )
         outcome = Outcome(_next(task, now, claims={**task.claims, claim.step: running}), [])
         return StartDecision(StartKind.START, "", outcome, step)
     return StartDecision(StartKind.SKIP, reason, skip_run(task, claim, reason, now))
@@ -161,7 +174,12 @@ def skip_run(task: Task, claim: Claim, reason: str, now: int) -> Outcome:
 
 def _holds_claim(task: Task, request: RunRequest, token: str) -> Claim | None:
     claim = task.claims.get(request.step)
-    if claim and claim.id == request.claim_id and claim.status is ClaimStatus.RUNNING and claim.run_token == token:
+    if (
+        claim
+        and claim.id == request.claim_id
+        and claim.status is ClaimStatus.RUNNING
+        and claim.run_token == token
+    ):
         return claim
     return None
 
@@ -203,7 +221,9 @@ def commit_run(
     if result.error is None:
         merged = apply(result.changes, task.data)
         if data_size(merged) > settings.limits.task_data_bytes:
-            message = f"{limit_names.TASK_SIZE}: the data would grow past {settings.limits.task_data_bytes} bytes"
+            message = (
+                f"{limit_names.TASK_SIZE}: the data would grow past {settings.limits.task_data_bytes} bytes"
+            )
             return _fail(task, claim, run_event, TaskError(request.step, message), now)
         return _succeed(task, claim, run_event, snapshot, result, merged, now)
     error = TaskError(request.step, result.error.message, result.error.line)
@@ -217,13 +237,21 @@ def _fail(task: Task, claim: Claim, run_event: JsonObject, error: TaskError, now
     events = [Event("run", now, run_event)]
     changes: dict[str, object] = {"claims": claims, "runs": task.runs + 1}
     if task.state not in ENDED_STATES and task.state is not TaskState.ERROR:
-        events.append(_state_event(task, TaskState.ERROR, now, f"step {claim.step!r} failed: {error.message}"))
+        events.append(
+            _state_event(task, TaskState.ERROR, now, f"step {claim.step!r} failed: {error.message}")
+        )
         changes |= {"state": TaskState.ERROR, "error": error}
     return Outcome(_next(task, now, **changes), events)
 
 
 def _succeed(
-    task: Task, claim: Claim, run_event: JsonObject, snapshot: RunSnapshot, result: RunResult, merged: JsonObject, now: int
+    task: Task,
+    claim: Claim,
+    run_event: JsonObject,
+    snapshot: RunSnapshot,
+    result: RunResult,
+    merged: JsonObject,
+    now: int,
 ) -> Outcome:
     run_event["changes"] = [change.to_json() for change in result.changes]
     events = [Event("run", now, run_event)]
@@ -274,10 +302,11 @@ def _value_at(data: JsonValue, path: Path) -> tuple[bool, JsonValue]:
     for key in path:
         if isinstance(node, dict) and isinstance(key, str) and key in node:
             node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            continue
+        if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             node = node[key]
-        else:
-            return False, None
+            continue
+        return False, None
     return True, node
 
 
@@ -308,19 +337,28 @@ def fail_run(task: Task, request: RunRequest, message: str, now: int) -> Outcome
 def expire_leases(task: Task, now: int) -> Outcome | None:
     """After a restart no earlier attempt is alive: let the next delivery of each running claim
     take over at once. The dead attempt's token no longer matches, so it could never commit."""
-    running = [c for c in task.claims.values() if c.status is ClaimStatus.RUNNING and (c.lease_until or 0) > now]
+    running = [
+        c for c in task.claims.values() if c.status is ClaimStatus.RUNNING and (c.lease_until or 0) > now
+    ]
     if not running:
         return None
     claims = dict(task.claims)
     for claim in running:
-        claims[claim.step] = Claim(claim.id, claim.step, claim.status, claim.data_seq, claim.origin_version, claim.run_token, 0)
+        claims[claim.step] = Claim(
+            claim.id, claim.step, claim.status, claim.data_seq, claim.origin_version, claim.run_token, 0
+        )
     return Outcome(_next(task, now, claims=claims), [])
 
 
 def resume(task: Task, now: int) -> Outcome:
     if task.state not in RESUMABLE_STATES:
-        raise ConflictingState(f"only an incomplete or failed task can be resumed; this one is {task.state.value}")
-    events = [Event("resumed", now, {"from": task.state.value}), _state_event(task, TaskState.RUNNING, now, "resumed")]
+        raise ConflictingState(
+            f"only an incomplete or failed task can be resumed; this one is {task.state.value}"
+        )
+    events = [
+        Event("resumed", now, {"from": task.state.value}),
+        _state_event(task, TaskState.RUNNING, now, "resumed"),
+    ]
     return Outcome(_next(task, now, state=TaskState.RUNNING, error=None), events)
 
 
@@ -332,7 +370,9 @@ def patch_data(task: Task, patch: JsonObject, now: int, settings: WorkspaceSetti
     if not isinstance(merged, dict):
         raise InvalidInput("data: a merge patch must leave the data a JSON object")
     if data_size(merged) > settings.limits.task_data_bytes:
-        raise TooLarge(f"task data would exceed the {limit_names.TASK_SIZE} of {settings.limits.task_data_bytes} bytes")
+        raise TooLarge(
+            f"task data would exceed the {limit_names.TASK_SIZE} of {settings.limits.task_data_bytes} bytes"
+        )
     changes = diff(task.data, merged)
     events = [Event("patched", now, {"changes": [c.to_json() for c in changes]})]
     updates: dict[str, object] = {"data": merged}

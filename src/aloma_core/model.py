@@ -122,7 +122,9 @@ class Task:
 class Event:
     """One history entry. `seq` is assigned by the store, in order of the writes."""
 
-    type: Literal["created", "dispatched", "run", "skipped", "conflict", "state", "resumed", "patched", "audit"]
+    type: Literal[
+        "created", "dispatched", "run", "skipped", "conflict", "state", "resumed", "patched", "audit"
+    ]
     at: int
     detail: JsonObject = field(default_factory=dict)
     seq: int = 0
@@ -177,7 +179,12 @@ class RunRequest:
     claim_id: str
 
     def to_json(self) -> JsonObject:
-        return {"workspace_id": self.workspace_id, "task_id": self.task_id, "step": self.step, "claim_id": self.claim_id}
+        return {
+            "workspace_id": self.workspace_id,
+            "task_id": self.task_id,
+            "step": self.step,
+            "claim_id": self.claim_id,
+        }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> "RunRequest":

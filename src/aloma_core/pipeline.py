@@ -13,7 +13,16 @@ from . import engine
 from .catalog import StepCatalog
 from .errors import NotFound
 from .model import RunRequest, Task, WorkspaceSettings
-from .ports import Clock, IdFactory, SecretStore, StepExecutor, StepStore, TaskStore, WorkQueue, WorkspaceStore
+from .ports import (
+    Clock,
+    IdFactory,
+    SecretStore,
+    StepExecutor,
+    StepStore,
+    TaskStore,
+    WorkQueue,
+    WorkspaceStore,
+)
 from .sandbox.types import ConnectorCall, ConnectorFailed, ConnectorHost, RunInput, RunResult
 
 logger = logging.getLogger("aloma.pipeline")
@@ -58,7 +67,12 @@ class NoConnectors:
 
 
 def _log_extra(request: RunRequest) -> dict[str, str]:
-    return {"workspace": request.workspace_id, "task_id": request.task_id, "step": request.step, "claim": request.claim_id}
+    return {
+        "workspace": request.workspace_id,
+        "task_id": request.task_id,
+        "step": request.step,
+        "claim": request.claim_id,
+    }
 
 
 @dataclass
@@ -82,7 +96,9 @@ class Matcher:
             self.queue.send(engine.requests_from_version(task, version))
             return
         settings = self.workspaces.get(workspace_id).settings
-        outcome = engine.plan_dispatch(task, self.catalogs.get(workspace_id), settings, self.clock.now_ms(), self.new_id)
+        outcome = engine.plan_dispatch(
+            task, self.catalogs.get(workspace_id), settings, self.clock.now_ms(), self.new_id
+        )
         if outcome is None:
             return
         if self.tasks.save(outcome.task, task.version, outcome.events):
@@ -173,9 +189,13 @@ class Runner:
                 latest = self.tasks.get(request.workspace_id, request.task_id)
             except NotFound:
                 return
-            outcome = engine.commit_run(latest, request, token, snapshot, result, self.clock.now_ms(), settings)
+            outcome = engine.commit_run(
+                latest, request, token, snapshot, result, self.clock.now_ms(), settings
+            )
             if outcome is None:
-                logger.warning("lost the claim before committing; another attempt owns it", extra=_log_extra(request))
+                logger.warning(
+                    "lost the claim before committing; another attempt owns it", extra=_log_extra(request)
+                )
                 return
             if self.tasks.save(outcome.task, latest.version, outcome.events):
                 return

@@ -135,7 +135,12 @@ class Platform:
 
     @staticmethod
     def _next_step(
-        workspace: Workspace, name: str, compiled: CompiledStep, enabled: bool | None, existing: Step | None, now: int
+        workspace: Workspace,
+        name: str,
+        compiled: CompiledStep,
+        enabled: bool | None,
+        existing: Step | None,
+        now: int,
     ) -> Step:
         if existing is not None:
             unchanged = (
@@ -165,7 +170,9 @@ class Platform:
         return self.tasks.get(workspace.id, task_id)
 
     def create_task(self, workspace: Workspace, name: str | None, data: JsonObject) -> Task:
-        outcome = engine.new_task(workspace.id, self.new_id(), name, data, self.clock.now_ms(), workspace.settings)
+        outcome = engine.new_task(
+            workspace.id, self.new_id(), name, data, self.clock.now_ms(), workspace.settings
+        )
         self.tasks.create(outcome.task, outcome.events)
         return outcome.task
 
@@ -181,7 +188,9 @@ class Platform:
         return self.tasks.history(workspace.id, task_id)
 
     def patch_task(self, workspace: Workspace, task_id: str, patch: JsonObject) -> Task:
-        return self._update(workspace, task_id, lambda task, now: engine.patch_data(task, patch, now, workspace.settings))
+        return self._update(
+            workspace, task_id, lambda task, now: engine.patch_data(task, patch, now, workspace.settings)
+        )
 
     def resume_task(self, workspace: Workspace, task_id: str) -> Task:
         return self._update(workspace, task_id, engine.resume)
@@ -198,7 +207,9 @@ class Platform:
 
     def put_secret(self, workspace: Workspace, name: str, value: str) -> None:
         if not _SECRET_NAME.match(name):
-            raise InvalidInput("name: letters, digits, '_', '.', '-', starting with a letter or '_', at most 128")
+            raise InvalidInput(
+                "name: letters, digits, '_', '.', '-', starting with a letter or '_', at most 128"
+            )
         if len(value.encode()) > MAX_SECRET_BYTES:
             raise InvalidInput(f"value: at most {MAX_SECRET_BYTES} bytes")
         self.secrets.put(workspace.id, name, value)

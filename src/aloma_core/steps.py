@@ -34,7 +34,9 @@ def check_step_name(name: str) -> str:
 def render_source(condition: JsonObject, content: str) -> str:
     """The step file for a JSON-form upload; the body stays unindented so its text is unchanged."""
     body = content if content.endswith("\n") else content + "\n"
-    return f"export const condition = {to_js(condition)};\n\nexport const content = async () => {{\n{body}}};\n"
+    return (
+        f"export const condition = {to_js(condition)};\n\nexport const content = async () => {{\n{body}}};\n"
+    )
 
 
 def compile_source(source: str, limits: Limits) -> CompiledStep:

@@ -13,6 +13,11 @@ def runs_of(events: list[dict[str, Any]], step: str) -> list[dict[str, Any]]:
     return [e for e in events if e["type"] == "run" and e["step"] == step]
 
 
+def source(condition: str, body: str) -> str:
+    """A one-line step file."""
+    return f"export const condition = {condition};\nexport const content = async () => {{ {body} }};"
+
+
 def sync_example(ws: Workspace) -> None:
     for path in sorted(EXAMPLE.glob("*.js")):
         ws.put_step(path.stem, path.read_text())
@@ -31,7 +36,7 @@ def test_onboarding_example_ends_done_with_both_parallel_changes(server: Server)
     for step in ("validate email", "add to crm", "send welcome", "finish onboarding"):
         assert len(runs_of(events, step)) == 1, step
     assert runs_of(events, "reject invalid email") == []
-    assert [e["text"] for e in events if e["type"] == "audit"][0].startswith("customer ada@example.com")
+    assert next(e["text"] for e in events if e["type"] == "audit").startswith("customer ada@example.com")
     assert task["runs"] == 4
 
 
@@ -45,7 +50,7 @@ def test_onboarding_example_ignores_an_invalid_email(server: Server) -> None:
 
 def test_a_step_runs_once_per_task_although_it_keeps_matching(server: Server) -> None:
     ws = server.workspace()
-    ws.put_step("touch", "export const condition = {n: Number};\nexport const content = async () => { data.n += 1; };")
+    ws.put_step("touch", source("{n: Number}", "data.n += 1;"))
     task_id = ws.new_task({"n": 0})
     task = ws.settle(task_id)
     assert task["data"] == {"n": 1}
@@ -57,7 +62,7 @@ def test_redo_lets_a_step_run_again_when_it_matches_again(server: Server) -> Non
     ws = server.workspace()
     ws.put_step(
         "count",
-        "export const condition = {n: {$lt: 3}};\nexport const content = async () => { data.n += 1; step.redo(); };",
+        source("{n: {$lt: 3}}", "data.n += 1; step.redo();"),
     )
     task = ws.settle(ws.new_task({"n": 0}))
     assert task["data"] == {"n": 3}
@@ -67,7 +72,8 @@ def test_redo_lets_a_step_run_again_when_it_matches_again(server: Server) -> Non
 def test_the_loop_guard_stops_a_runaway_redo(server: Server) -> None:
     ws = server.workspace(settings={"max_runs_per_task": 5})
     ws.put_step(
-        "forever", "export const condition = {n: Number};\nexport const content = async () => { data.n++; step.redo(); };"
+        "forever",
+        source("{n: Number}", "data.n++; step.redo();"),
     )
     task = ws.settle(ws.new_task({"n": 0}))
     assert task["state"] == "error"
@@ -79,7 +85,7 @@ def test_empty_data_means_done(server: Server) -> None:
     ws = server.workspace()
     ws.put_step(
         "consume",
-        "export const condition = {job: String};\nexport const content = async () => { delete data.job; };",
+        source("{job: String}", "delete data.job;"),
     )
     task = ws.settle(ws.new_task({"job": "x"}))
     assert task["state"] == "done"
@@ -124,11 +130,11 @@ def test_incomplete_then_resume_after_a_new_step(server: Server) -> None:
 
 def test_resume_after_fixing_the_failed_step(server: Server) -> None:
     ws = server.workspace()
-    broken = "export const condition = {a: 1};\nexport const content = async () => { undefinedFunction(); };"
+    broken = source("{a: 1}", "undefinedFunction();")
     ws.put_step("fixme", broken)
     task_id = ws.new_task({"a": 1})
     assert ws.settle(task_id)["state"] == "error"
-    ws.put_step("fixme", "export const condition = {a: 1};\nexport const content = async () => { data.a = 2; };")
+    ws.put_step("fixme", source("{a: 1}", "data.a = 2;"))
     assert ws.client.post(f"/v1/tasks/{task_id}/resume").status_code == 202
     task = ws.settle(task_id)
     assert task["data"] == {"a": 2}
@@ -139,10 +145,17 @@ def test_resume_after_fixing_the_failed_step(server: Server) -> None:
 def test_sequential_mode_runs_most_specific_first_then_creation_order(server: Server) -> None:
     ws = server.workspace(settings={"execution": "sequential"})
     record = "data.order = [...(data.order ?? []), step.name()];"
-    ws.put_step("first created", f"export const condition = {{x: 1}};\nexport const content = async () => {{ {record} }};")
-    ws.put_step("second created", f"export const condition = {{y: 1}};\nexport const content = async () => {{ {record} }};")
     ws.put_step(
-        "most specific", f"export const condition = {{x: 1, y: 1}};\nexport const content = async () => {{ {record} }};"
+        "first created",
+        source("{x: 1}", record),
+    )
+    ws.put_step(
+        "second created",
+        source("{y: 1}", record),
+    )
+    ws.put_step(
+        "most specific",
+        source("{x: 1, y: 1}", record),
     )
     task = ws.settle(ws.new_task({"x": 1, "y": 1}))
     assert task["data"]["order"] == ["most specific", "first created", "second created"]
@@ -170,9 +183,13 @@ def test_parallel_writes_to_one_path_record_a_conflict(server: Server) -> None:
 def test_a_run_whose_condition_stopped_matching_is_skipped(single_worker_server: Server) -> None:
     ws = single_worker_server.workspace()
     ws.put_step(
-        "claim it", "export const condition = {free: true, who: null};\nexport const content = async () => { data.free = false; };"
+        "claim it",
+        source("{free: true, who: null}", "data.free = false;"),
     )
-    ws.put_step("also claim", "export const condition = {free: true};\nexport const content = async () => { data.free = false; };")
+    ws.put_step(
+        "also claim",
+        source("{free: true}", "data.free = false;"),
+    )
     task_id = ws.new_task({"free": True})
     ws.settle(task_id)
     events = ws.events(task_id)
@@ -184,8 +201,14 @@ def test_a_run_whose_condition_stopped_matching_is_skipped(single_worker_server:
 
 def test_patch_from_outside_rematches_but_does_not_reset_once_per_task(server: Server) -> None:
     ws = server.workspace()
-    ws.put_step("greet", "export const condition = {name: String};\nexport const content = async () => { data.greeted = true; };")
-    ws.put_step("bill", "export const condition = {plan: String};\nexport const content = async () => { data.billed = true; };")
+    ws.put_step(
+        "greet",
+        source("{name: String}", "data.greeted = true;"),
+    )
+    ws.put_step(
+        "bill",
+        source("{plan: String}", "data.billed = true;"),
+    )
     task_id = ws.new_task({"name": "Ada"})
     assert ws.settle(task_id)["state"] == "incomplete"
     answer = ws.client.patch(f"/v1/tasks/{task_id}", json={"data": {"plan": "pro", "greeted": None}})
@@ -199,7 +222,10 @@ def test_patch_from_outside_rematches_but_does_not_reset_once_per_task(server: S
 
 def test_history_tells_the_whole_story_in_order(server: Server) -> None:
     ws = server.workspace()
-    ws.put_step("only", "export const condition = {a: 1};\nexport const content = async () => { console.log('hi', {a: 1}); data.b = 2; };")
+    ws.put_step(
+        "only",
+        source("{a: 1}", "console.log('hi', {a: 1}); data.b = 2;"),
+    )
     task_id = ws.new_task({"a": 1})
     ws.settle(task_id)
     events = ws.events(task_id)

@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 from aloma_core.changes import Change, apply, conflicting_paths, diff, json_equal, merge_patch
 from aloma_core.json_types import JsonObject, JsonValue
 
-json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5)
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5)
+)
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
@@ -119,5 +125,7 @@ def test_change_json_round_trip_and_refusals() -> None:
         ({}, {"a": {"bb": {"ccc": None}}}, {"a": {"bb": {}}}),
     ],
 )
-def test_merge_patch_follows_rfc_7396_examples(target: JsonValue, patch: JsonValue, expected: JsonValue) -> None:
+def test_merge_patch_follows_rfc_7396_examples(
+    target: JsonValue, patch: JsonValue, expected: JsonValue
+) -> None:
     assert merge_patch(target, patch) == expected

@@ -32,14 +32,21 @@ def new(data: JsonObject) -> Task:
 
 
 def result(
-    before: JsonObject, after: JsonObject | None, *, redo: bool = False, error: RunError | None = None,
-    actions: TaskActions | None = None, audit: list[str] | None = None,
+    before: JsonObject,
+    after: JsonObject | None,
+    *,
+    redo: bool = False,
+    error: RunError | None = None,
+    actions: TaskActions | None = None,
+    audit: list[str] | None = None,
 ) -> RunResult:
     changes = [] if after is None else diff(before, after)
     return RunResult(after, changes, [], actions or TaskActions(), redo, audit or [], error, 1.0, 2.0)
 
 
-def run(task: Task, catalog: StepCatalog, name: str, outcome: Callable[[JsonObject], RunResult], now: int = 5) -> Task:
+def run(
+    task: Task, catalog: StepCatalog, name: str, outcome: Callable[[JsonObject], RunResult], now: int = 5
+) -> Task:
     """Start the claimed step, produce its result from the data it saw, commit on the latest task."""
     claim = task.claims[name]
     request = RunRequest("ws", task.id, name, claim.id)
@@ -115,7 +122,11 @@ def test_redo_without_a_data_change_does_not_loop() -> None:
 
 def test_sequential_mode_runs_the_most_specific_first_then_creation_order() -> None:
     catalog = StepCatalog(
-        [step("broad", {"x": 1}, 1, seq=1), step("narrow", {"x": 1, "y": 1}, 2, seq=2), step("tie", {"y": 1}, 1, seq=3)]
+        [
+            step("broad", {"x": 1}, 1, seq=1),
+            step("narrow", {"x": 1, "y": 1}, 2, seq=2),
+            step("tie", {"y": 1}, 1, seq=3),
+        ]
     )
     task = plan(new({"x": 1, "y": 1}), catalog, SEQUENTIAL).task  # type: ignore[union-attr]
     assert list(task.claims) == ["narrow"]
@@ -163,11 +174,25 @@ def test_parallel_runs_merge_their_changes() -> None:
         assert decision.outcome is not None
         task = decision.outcome.task
         seen[name] = engine.RunSnapshot(task.data, task.data_seq, 1, 1)
-    after_crm = engine.commit_run(task, requests["crm"], "tok-crm", seen["crm"],
-                                  result({"ok": True}, {"ok": True, "crm": 1}), 2, PARALLEL)
+    after_crm = engine.commit_run(
+        task,
+        requests["crm"],
+        "tok-crm",
+        seen["crm"],
+        result({"ok": True}, {"ok": True, "crm": 1}),
+        2,
+        PARALLEL,
+    )
     assert after_crm is not None
-    after_mail = engine.commit_run(after_crm.task, requests["mail"], "tok-mail", seen["mail"],
-                                   result({"ok": True}, {"ok": True, "mail": 1}), 3, PARALLEL)
+    after_mail = engine.commit_run(
+        after_crm.task,
+        requests["mail"],
+        "tok-mail",
+        seen["mail"],
+        result({"ok": True}, {"ok": True, "mail": 1}),
+        3,
+        PARALLEL,
+    )
     assert after_mail is not None
     assert after_mail.task.data == {"ok": True, "crm": 1, "mail": 1}
     assert "conflict" not in [e.type for e in after_mail.events]
@@ -178,14 +203,17 @@ def test_same_path_from_two_runs_last_commit_wins_with_a_conflict_event() -> Non
     task = plan(new({"ok": True}), catalog).task  # type: ignore[union-attr]
     snapshots = {}
     for name in ("a", "b"):
-        decision = engine.start_run(task, RunRequest("ws", "t1", name, task.claims[name].id), catalog, name, 10_000, 1)
+        decision = engine.start_run(
+            task, RunRequest("ws", "t1", name, task.claims[name].id), catalog, name, 10_000, 1
+        )
         assert decision.outcome is not None
         task = decision.outcome.task
         snapshots[name] = engine.RunSnapshot(task.data, task.data_seq, 1, 1)
     for name in ("a", "b"):
         request = RunRequest("ws", "t1", name, task.claims[name].id)
-        outcome = engine.commit_run(task, request, name, snapshots[name],
-                                    result({"ok": True}, {"ok": True, "who": name}), 2, PARALLEL)
+        outcome = engine.commit_run(
+            task, request, name, snapshots[name], result({"ok": True}, {"ok": True, "who": name}), 2, PARALLEL
+        )
         assert outcome is not None
         task = outcome.task
     assert task.data["who"] == "b"
@@ -197,7 +225,10 @@ def test_start_decisions() -> None:
     task = plan(new({"x": 1}), catalog).task  # type: ignore[union-attr]
     claim = task.claims["a"]
     good = RunRequest("ws", "t1", "a", claim.id)
-    assert engine.start_run(task, RunRequest("ws", "t1", "a", "other"), catalog, "t", 10, 1).kind is engine.StartKind.DROP
+    assert (
+        engine.start_run(task, RunRequest("ws", "t1", "a", "other"), catalog, "t", 10, 1).kind
+        is engine.StartKind.DROP
+    )
     started = engine.start_run(task, good, catalog, "t", 100, 1)
     assert started.kind is engine.StartKind.START
     assert started.outcome is not None
@@ -224,8 +255,14 @@ def test_a_stale_attempt_cannot_commit() -> None:
     second = engine.start_run(first.task, request, catalog, "new", 500, 200).outcome
     assert second is not None
     snapshot = engine.RunSnapshot(second.task.data, second.task.data_seq, 1, 1)
-    assert engine.commit_run(second.task, request, "old", snapshot, result({"x": 1}, {"x": 9}), 3, PARALLEL) is None
-    assert engine.commit_run(second.task, request, "new", snapshot, result({"x": 1}, {"x": 9}), 3, PARALLEL) is not None
+    assert (
+        engine.commit_run(second.task, request, "old", snapshot, result({"x": 1}, {"x": 9}), 3, PARALLEL)
+        is None
+    )
+    assert (
+        engine.commit_run(second.task, request, "new", snapshot, result({"x": 1}, {"x": 9}), 3, PARALLEL)
+        is not None
+    )
 
 
 @pytest.mark.parametrize(
@@ -252,8 +289,13 @@ def test_name_tags_and_audit_are_applied() -> None:
     assert started is not None
     snapshot = engine.RunSnapshot(started.task.data, started.task.data_seq, 1, 1)
     outcome = engine.commit_run(
-        started.task, request, "tok", snapshot,
-        result({"x": 1}, {"x": 1}, actions=TaskActions(name="n", tags=["t"]), audit=["checked"]), 2, PARALLEL,
+        started.task,
+        request,
+        "tok",
+        snapshot,
+        result({"x": 1}, {"x": 1}, actions=TaskActions(name="n", tags=["t"]), audit=["checked"]),
+        2,
+        PARALLEL,
     )
     assert outcome is not None
     assert (outcome.task.name, outcome.task.tags) == ("n", ("t",))
@@ -266,7 +308,11 @@ def test_a_failed_run_discards_its_changes_and_releases_its_claim() -> None:
     task = run(task, catalog, "a", lambda d: result(d, None, error=RunError("boom", line=3)))
     assert task.state is TaskState.ERROR
     assert task.data == {"x": 1}
-    assert task.error is not None and (task.error.step, task.error.message, task.error.line) == ("a", "boom", 3)
+    assert task.error is not None and (task.error.step, task.error.message, task.error.line) == (
+        "a",
+        "boom",
+        3,
+    )
     assert "a" not in task.claims
     resumed = engine.resume(task, 9).task
     assert resumed.state is TaskState.RUNNING and resumed.error is None
@@ -282,7 +328,9 @@ def test_growing_data_past_the_limit_fails_the_run() -> None:
     started = engine.start_run(task, request, catalog, "tok", 100, 1).outcome
     assert started is not None
     snapshot = engine.RunSnapshot(started.task.data, started.task.data_seq, 1, 1)
-    outcome = engine.commit_run(started.task, request, "tok", snapshot, result({"x": 1}, {"x": "y" * 2000}), 2, small)
+    outcome = engine.commit_run(
+        started.task, request, "tok", snapshot, result({"x": 1}, {"x": "y" * 2000}), 2, small
+    )
     assert outcome is not None
     assert outcome.task.state is TaskState.ERROR
     assert outcome.task.error is not None and "task size limit" in outcome.task.error.message

@@ -40,7 +40,9 @@ def run_dev(directory: Path | None, host: str, port: int, state_dir: Path) -> No
         key = _dev_workspace_key(home.platform, state_dir, url)
         server = uvicorn.Server(
             uvicorn.Config(
-                create_app(home.platform, admin_token=settings.admin_token, max_body_bytes=settings.max_body_bytes),
+                create_app(
+                    home.platform, admin_token=settings.admin_token, max_body_bytes=settings.max_body_bytes
+                ),
                 host=host,
                 port=port,
                 log_level="warning",
@@ -86,7 +88,9 @@ def _dev_workspace_key(platform: Platform, state_dir: Path, url: str) -> str:
             path.write_text(json.dumps({**saved, "url": url}, indent=2), encoding="utf-8")
             return str(saved["api_key"])
     workspace, key = platform.create_workspace("dev")
-    path.write_text(json.dumps({"url": url, "api_key": key, "workspace": workspace.id}, indent=2), encoding="utf-8")
+    path.write_text(
+        json.dumps({"url": url, "api_key": key, "workspace": workspace.id}, indent=2), encoding="utf-8"
+    )
     path.chmod(0o600)
     return key
 

@@ -43,7 +43,8 @@ class LocalHome:
     picked up again.
     """
 
-    def __init__(self, state_dir: Path, workers: int = 2, retry: RetryPolicy = RetryPolicy()) -> None:
+    def __init__(self, state_dir: Path, workers: int = 2, retry: RetryPolicy | None = None) -> None:
+        retry = retry or RetryPolicy()
         state_dir.mkdir(parents=True, exist_ok=True)
         self.clock = SystemClock()
         self._db = SqliteDatabase(state_dir / "aloma.db")
@@ -55,13 +56,21 @@ class LocalHome:
         catalogs = CatalogCache(self.steps)
         self._sandbox = ProcessSandbox(workers)
         self.runner = Runner(
-            self.tasks, self.workspaces, self.secrets, catalogs, PooledExecutor(self._sandbox), self.clock, new_id,
+            self.tasks,
+            self.workspaces,
+            self.secrets,
+            catalogs,
+            PooledExecutor(self._sandbox),
+            self.clock,
+            new_id,
             NoConnectors(),
         )
         self._runs: WorkerPool[RunRequest] = WorkerPool(
             "run", workers, self.runner.handle, self._give_up, retry, retry_later=(RunBusy,)
         )
-        self.matcher = Matcher(self.tasks, self.workspaces, catalogs, LocalWorkQueue(self._runs), self.clock, new_id)
+        self.matcher = Matcher(
+            self.tasks, self.workspaces, catalogs, LocalWorkQueue(self._runs), self.clock, new_id
+        )
         self._stream: WorkerPool[TaskVersion] = WorkerPool(
             "match", 1, lambda item: self.matcher.handle(*item), self._log_lost_version, retry
         )
@@ -81,10 +90,10 @@ class LocalHome:
         re-match running tasks. Returns the number of tasks touched."""
         open_tasks = self.tasks.open_tasks()
         now = self.clock.now_ms()
-        for task in open_tasks:
-            outcome = engine.expire_leases(task, now)
-            if outcome is not None and self.tasks.save(outcome.task, task.version, outcome.events):
-                task = outcome.task
+        for stored in open_tasks:
+            outcome = engine.expire_leases(stored, now)
+            saved = outcome is not None and self.tasks.save(outcome.task, stored.version, outcome.events)
+            task = outcome.task if saved and outcome is not None else stored
             self._runs_for(task)
             if task.state is TaskState.RUNNING:
                 self._on_saved(task.workspace_id, task.id, task.version)
