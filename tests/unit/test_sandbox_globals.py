@@ -150,7 +150,7 @@ def test_console_prints_like_node_with_objects_as_json() -> None:
     )
     assert messages(result) == [
         'text 42 -0 1.5 true null undefined 10n {"a":[1,"x"]} [1,{"b":2}]',
-        "[Function: named] [Function: (anonymous)] Symbol(s) 1970-01-01T00:00:00.000Z",
+        "[Function: named] [Function (anonymous)] Symbol(s) 1970-01-01T00:00:00.000Z",
         '{"name":"loop","self":"[Circular]"}',
         'Ann is 42.5 years and 3 days, {"x":1} % extra',
         "",

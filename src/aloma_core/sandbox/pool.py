@@ -126,7 +126,7 @@ class ProcessSandbox:
         return result
 
     def close(self) -> None:
-        """Stop the idle workers now and busy ones as their runs finish; later `run` calls raise."""
+        """Stop the workers, waiting for runs in progress to finish; later `run` calls raise."""
         with self._lock:
             if self._closed:
                 return

@@ -1,6 +1,7 @@
 // The globals a step's content sees (semantics.md section 4) and the bridge the Python loop drives.
 //
-// Python talks to this file only through `globalThis.__aloma`, always with JSON text. The
+// Python talks to this file through `globalThis.__aloma` and a few `__aloma...` globals it sets
+// for one read each, always with JSON text (QuickJS objects handed to Python lose integers). The
 // sandbox's scripts are evaluated after as many blank lines as the step file has, so a stack
 // frame beyond `input.sourceLines` is the sandbox's own and never the step file's.
 (function __alomaPrelude() {
@@ -128,7 +129,7 @@
       case "symbol":
         return value.toString();
       case "function":
-        return "[Function: " + (value.name || "(anonymous)") + "]";
+        return value.name ? "[Function: " + value.name + "]" : "[Function (anonymous)]";
       default:
         break;
     }
