@@ -1,10 +1,17 @@
-"""What the e2e tests share: a real local home served by uvicorn on 127.0.0.1, and HTTP helpers."""
+"""What the e2e tests share: a real local home served by uvicorn on 127.0.0.1, `aloma dev` as a
+subprocess, and HTTP helpers."""
 
+import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -96,3 +103,51 @@ def serve(home: LocalHome) -> Iterator[Server]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class DevProcess:
+    """`aloma dev DIR` as a user starts it, in its own project directory."""
+
+    def __init__(self, project: Path, port: int, step_count: int) -> None:
+        self.project = project
+        self.port = port
+        self.step_count = step_count
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> httpx.Client:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ALOMA_")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aloma_core.cli.main", "dev", "steps", "--port", str(self.port)],
+            cwd=self.project,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(self.project / "dev.log").open("ab"),
+        )
+        url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while True:
+            assert self.process.poll() is None, (self.project / "dev.log").read_text()
+            assert time.monotonic() < deadline, "aloma dev did not start"
+            try:
+                if httpx.get(f"{url}/v1/health").status_code == 200 and self._synced(url):
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        key = json.loads((self.project / ".aloma" / "dev.json").read_text())["api_key"]
+        return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
+
+    def _synced(self, url: str) -> bool:
+        key = json.loads((self.project / ".aloma" / "dev.json").read_text())["api_key"]
+        steps = httpx.get(f"{url}/v1/steps", headers={"Authorization": f"Bearer {key}"}).json()["steps"]
+        return len(steps) == self.step_count
+
+    def kill_9(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(30)

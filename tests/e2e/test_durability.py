@@ -1,10 +1,6 @@
 """Nothing accepted is lost: a burst of tasks, and `kill -9` of `aloma dev` with runs in flight."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_support import Server, free_port
+from e2e_support import DevProcess, Server, free_port
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "onboarding"
 
@@ -56,60 +52,13 @@ def test_200_tasks_posted_at_once_all_end_done(server: Server) -> None:
         assert task["data"]["welcome"]["to"] == task["data"]["customer"]["email"]
 
 
-class DevProcess:
-    """`aloma dev DIR` as a user starts it, in its own project directory."""
-
-    def __init__(self, project: Path, port: int) -> None:
-        self.project = project
-        self.port = port
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> httpx.Client:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ALOMA_")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "aloma_core.cli.main", "dev", "steps", "--port", str(self.port)],
-            cwd=self.project,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=(self.project / "dev.log").open("ab"),
-        )
-        url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert self.process.poll() is None, (self.project / "dev.log").read_text()
-            assert time.monotonic() < deadline, "aloma dev did not start"
-            try:
-                if httpx.get(f"{url}/v1/health").status_code == 200 and self._synced(url):
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        key = json.loads((self.project / ".aloma" / "dev.json").read_text())["api_key"]
-        return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
-
-    def _synced(self, url: str) -> bool:
-        key = json.loads((self.project / ".aloma" / "dev.json").read_text())["api_key"]
-        steps = httpx.get(f"{url}/v1/steps", headers={"Authorization": f"Bearer {key}"}).json()["steps"]
-        return len(steps) == len(CHAIN)
-
-    def kill_9(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(30)
-
-
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[DevProcess]:
     steps = tmp_path / "steps"
     steps.mkdir()
     for name, (condition, body) in CHAIN.items():
         (steps / f"{name}.js").write_text(chain_step(condition, body))
-    process = DevProcess(tmp_path, free_port())
+    process = DevProcess(tmp_path, free_port(), len(CHAIN))
     try:
         yield process
     finally:
