@@ -27,6 +27,11 @@ def syntax_error_line(text: str, source_lines: int) -> int | None:
     return None if found is None else min(int(found["line"]), source_lines)
 
 
+def script_error_line(text: str, source_lines: int) -> int | None:
+    """The line of an exception out of an eval: a syntax error's, else the innermost step frame's."""
+    return syntax_error_line(text, source_lines) or step_line(text, source_lines)
+
+
 def line_count(source: str) -> int:
     """Lines as an editor shows them: a final newline ends the last line rather than starting one."""
     return max(1, source.count("\n") + (0 if source.endswith("\n") else 1))

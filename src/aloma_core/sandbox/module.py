@@ -14,7 +14,7 @@ from ..limits import Limits
 from .bridge import Bridge
 from .calls import CallIdentity, ConnectorCalls
 from .engine import EXCLUSIVE, Engine, LimitBreach, ScriptError
-from .frames import line_count, step_line, syntax_error_line
+from .frames import line_count, script_error_line, step_line
 from .loop import EventLoop, Stalled
 from .run import module_load_error
 from .source_scan import SourceScan, scan
@@ -73,8 +73,7 @@ class _Loader:
         except LimitBreach as breach:
             raise StepFileError(f"the step file could not load: {breach.message}", breach.line) from None
         except ScriptError as exc:
-            line = syntax_error_line(exc.text, self._lines) or step_line(exc.text, self._lines)
-            raise StepFileError(exc.headline, line) from None
+            raise StepFileError(exc.headline, script_error_line(exc.text, self._lines)) from None
         except Stalled:
             raise StepFileError("the step file never finished loading: it awaits a promise forever") from None
         finally:

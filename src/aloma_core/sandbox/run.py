@@ -18,7 +18,7 @@ from . import jsnumbers
 from .bridge import Bridge, Failure
 from .calls import CallIdentity, ConnectorCalls
 from .engine import EXCLUSIVE, Engine, LimitBreach, ScriptError, limit_behind
-from .frames import line_count, step_line, syntax_error_line
+from .frames import line_count, script_error_line, step_line
 from .logs import clip_logs
 from .loop import EventLoop, Stalled
 from .record import EMPTY, Record, parse_record
@@ -84,8 +84,7 @@ class _Run:
         except LimitBreach as breach:
             return RunError(breach.message, breach.line, breach.limit)
         except ScriptError as exc:
-            line = syntax_error_line(exc.text, self._lines) or step_line(exc.text, self._lines)
-            return RunError(exc.headline, line)
+            return RunError(exc.headline, script_error_line(exc.text, self._lines))
         except Stalled:
             return RunError(STALLED)
         finally:
