@@ -7,7 +7,11 @@ MIB = 1024 * KIB
 
 
 class Limits(BaseModel):
-    """Defaults of semantics.md section 7; a workspace overrides any of them through its settings."""
+    """Defaults of semantics.md section 7; a workspace overrides any of them through its settings.
+
+    `stack_bytes` is not in the contract's table: QuickJS spends about 1.7 KB of C stack per JS
+    frame, so 1 MiB allows some 600 nested calls; the cap keeps well inside a thread's 8 MB stack.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -15,7 +19,7 @@ class Limits(BaseModel):
     cpu_time_ms: int = Field(5_000, ge=10, le=900_000)
     wall_time_ms: int = Field(30_000, ge=10, le=900_000)
     memory_bytes: int = Field(64 * MIB, ge=4 * MIB, le=1024 * MIB)
-    stack_bytes: int = Field(256 * KIB, ge=32 * KIB, le=8 * MIB)
+    stack_bytes: int = Field(1 * MIB, ge=64 * KIB, le=4 * MIB)
     log_bytes: int = Field(64 * KIB, ge=1 * KIB, le=16 * MIB)
 
 
