@@ -3,38 +3,17 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 import pytest
-
-
-class Home(Protocol):
-    def wait_idle(self, timeout_s: float = 30.0) -> bool: ...
-
-
-class Server(Protocol):
-    """The `server` fixture of this directory's conftest: the real app under uvicorn on a local home."""
-
-    url: str
-    home: Home
-
-    def admin(self) -> httpx.Client: ...
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
+from e2e_support import Server, free_port
 
 VALIDATE = """export const condition = { customer: { email: String, validated: null } };
 export const content = async () => {

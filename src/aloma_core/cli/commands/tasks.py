@@ -1,6 +1,5 @@
 """`aloma task ...`: start tasks and follow what happened to them."""
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -8,6 +7,7 @@ import typer
 from rich.text import Text
 
 from ...json_types import JsonObject
+from ...model import TaskState
 from ..client import ApiClient, api_path, objects
 from ..errors import UsageProblem
 from ..output import print_json, show
@@ -19,17 +19,6 @@ app = typer.Typer(help="Create, list and inspect tasks.", no_args_is_help=True)
 
 PAGE_SIZE = 100
 IdArgument = Annotated[str, typer.Argument(help="Task id.")]
-
-
-class State(StrEnum):
-    """The task states of api.md, checked here so a typo is a usage error, not a server round trip."""
-
-    RUNNING = "running"
-    DONE = "done"
-    ERROR = "error"
-    INCOMPLETE = "incomplete"
-    IGNORED = "ignored"
-    WAITING = "waiting"
 
 
 @app.command()
@@ -62,7 +51,7 @@ def new(
 
 @app.command("list")
 def list_tasks(
-    state: Annotated[State | None, typer.Option("--state", help="Only tasks in this state.")] = None,
+    state: Annotated[TaskState | None, typer.Option("--state", help="Only tasks in this state.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many tasks, newest first.")] = 20,
     json_output: JsonFlag = False,
 ) -> None:
@@ -75,7 +64,9 @@ def list_tasks(
         show(tasks_table(tasks))
 
 
-def fetch_tasks(client: ApiClient, state: State | None, limit: int) -> tuple[list[JsonObject], str | None]:
+def fetch_tasks(
+    client: ApiClient, state: TaskState | None, limit: int
+) -> tuple[list[JsonObject], str | None]:
     """Follow `next` only until `limit` tasks are in hand; return the cursor for the rest."""
     tasks: list[JsonObject] = []
     cursor: str | None = None
