@@ -17,9 +17,18 @@ def configure_local_logging(state_dir: Path, level: int = logging.INFO) -> Path:
     to_file = logging.FileHandler(path, encoding="utf-8")
     to_file.setFormatter(LambdaPowertoolsFormatter(service="aloma", use_rfc3339=True))
     to_console = logging.StreamHandler(sys.stderr)
-    to_console.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+    to_console.setFormatter(_ConsoleFormatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
     root = logging.getLogger("aloma")
     root.handlers = [to_file, to_console]
     root.setLevel(level)
     root.propagate = False
     return path
+
+
+class _ConsoleFormatter(logging.Formatter):
+    """One readable line, naming the step and task a pipeline line is about."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        step, task_id = getattr(record, "step", None), getattr(record, "task_id", None)
+        return f"{line}  [{step} @ {task_id}]" if step and task_id else line
