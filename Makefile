@@ -17,7 +17,9 @@ dev: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests functions bench
+	$(VENV)/bin/ruff format --check src tests functions bench
 	$(VENV)/bin/mypy
+	for handler in functions/*/app.py; do $(VENV)/bin/mypy --strict "$$handler" || exit 1; done
 
 test: lint
 	$(VENV)/bin/pytest

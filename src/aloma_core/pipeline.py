@@ -84,27 +84,26 @@ class Matcher:
     clock: Clock
     new_id: IdFactory
 
-    def handle(self, workspace_id: str, task_id: str, version: int) -> None:
-        """React to task version `version` being stored: dispatch what matches, or settle the state."""
+    def handle(self, workspace_id: str, task_id: str, version: int) -> Task | None:
+        """React to task version `version` being stored: dispatch what matches, or settle the state.
+        Returns that version when it was still the latest (so callers can measure latency)."""
         try:
             task = self.tasks.get(workspace_id, task_id)
         except NotFound:
-            return
+            return None
         if task.version != version:
             # A later version exists and has its own turn; only re-send what this version claimed,
             # in case an earlier attempt stored the claims but died before sending them.
             self.queue.send(engine.requests_from_version(task, version))
-            return
+            return None
         settings = self.workspaces.get(workspace_id).settings
-        outcome = engine.plan_dispatch(
-            task, self.catalogs.get(workspace_id), settings, self.clock.now_ms(), self.new_id
-        )
-        if outcome is None:
-            return
-        if self.tasks.save(outcome.task, task.version, outcome.events):
+        catalog = self.catalogs.get(workspace_id)
+        outcome = engine.plan_dispatch(task, catalog, settings, self.clock.now_ms(), self.new_id)
+        if outcome is not None and self.tasks.save(outcome.task, task.version, outcome.events):
             self.queue.send(outcome.requests)
             for request in outcome.requests:
                 logger.info("dispatched", extra=_log_extra(request))
+        return task
 
 
 @dataclass
@@ -118,17 +117,19 @@ class Runner:
     new_id: IdFactory
     host: ConnectorHost
 
-    def handle(self, request: RunRequest) -> None:
-        """Run one claimed step: start it, run it in the sandbox, commit its changes exactly once."""
+    def handle(self, request: RunRequest) -> RunResult | None:
+        """Run one claimed step: start it, run it in the sandbox, commit its changes exactly once.
+        Returns the run's result, or None when the request was a duplicate or the run was skipped."""
         started = self._start(request)
         if started is None:
-            return
+            return None
         task, decision_step_version, source = started
         settings = self.workspaces.get(request.workspace_id).settings
         started_at = self.clock.now_ms()
         result = self._execute(request, task, source)
         snapshot = engine.RunSnapshot(task.data, task.data_seq, decision_step_version, started_at)
         self._commit(request, task.claims[request.step].run_token or "", snapshot, result, settings)
+        return result
 
     def _start(self, request: RunRequest) -> tuple[Task, int, str] | None:
         for _ in range(MAX_WRITE_ATTEMPTS):
@@ -201,8 +202,9 @@ class Runner:
                 return
         raise WriteContention(f"could not commit {request.step!r} on task {request.task_id}")
 
-    def give_up(self, request: RunRequest, message: str) -> None:
+    def give_up(self, request: RunRequest, error: Exception, attempts: int) -> None:
         """The last delivery failed: record the failure so the task shows `error`, not silence."""
+        message = f"the run failed {attempts} times; last error: {type(error).__name__}: {error}"
         for _ in range(MAX_WRITE_ATTEMPTS):
             try:
                 task = self.tasks.get(request.workspace_id, request.task_id)

@@ -55,7 +55,11 @@ def test_task_metadata() -> None:
         )
     )
     assert result.data == {
-        "id": "task-1", "name": "onboarding", "tags": ["a", "b"], "key": "value", "missing": "undefined",
+        "id": "task-1",
+        "name": "onboarding",
+        "tags": ["a", "b"],
+        "key": "value",
+        "missing": "undefined",
     }
 
 
@@ -169,7 +173,10 @@ def test_console_prints_errors_with_their_frames_in_the_step_file() -> None:
 def test_console_levels_one_line_per_call() -> None:
     result = ok(run_body("console.log('a'); console.info('b'); console.warn('c'); console.error('d', 'e');"))
     assert [(line.level, line.message) for line in result.logs] == [
-        ("log", "a"), ("info", "b"), ("warn", "c"), ("error", "d e"),
+        ("log", "a"),
+        ("info", "b"),
+        ("warn", "c"),
+        ("error", "d e"),
     ]
 
 

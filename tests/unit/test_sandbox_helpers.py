@@ -28,8 +28,10 @@ def thrown(statement: str) -> str:
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
-        ("new URL('https://user:pa ss@Example.COM:443/a/./b/../c?q=1 2#frag ment').href",
-         "https://user:pa%20ss@example.com/a/c?q=1%202#frag%20ment"),
+        (
+            "new URL('https://user:pa ss@Example.COM:443/a/./b/../c?q=1 2#frag ment').href",
+            "https://user:pa%20ss@example.com/a/c?q=1%202#frag%20ment",
+        ),
         ("new URL('HTTP://EXAMPLE.com/A').href", "http://example.com/A"),
         ("new URL('https://example.com').href", "https://example.com/"),
         ("new URL('/path?x=1', 'https://example.com/base/index.html').href", "https://example.com/path?x=1"),
@@ -54,8 +56,10 @@ def thrown(statement: str) -> str:
         ("new URL('https://u:p@a.com').username + ':' + new URL('https://u:p@a.com').password", "u:p"),
         ("JSON.stringify({ u: new URL('https://a.com/x') })", '{"u":"https://a.com/x"}'),
         ("String(new URL('https://a.com/x'))", "https://a.com/x"),
-        ("[URL.canParse('https://a.com'), URL.canParse('nope'), URL.canParse('/x', 'https://a.com')]",
-         [True, False, True]),
+        (
+            "[URL.canParse('https://a.com'), URL.canParse('nope'), URL.canParse('/x', 'https://a.com')]",
+            [True, False, True],
+        ),
         ("URL.parse('nope')", None),
     ],
 )
@@ -86,7 +90,9 @@ data.value = [afterAppend, b, u.href];"""
     }
 
 
-@pytest.mark.parametrize("url", ["not a url", "http://exa mple.com", "https://", "http://x:99999", "http://a@"])
+@pytest.mark.parametrize(
+    "url", ["not a url", "http://exa mple.com", "https://", "http://x:99999", "http://a@"]
+)
 def test_invalid_urls_throw_a_type_error(url: str) -> None:
     assert thrown(f"new URL({url!r})") == f"TypeError: Invalid URL: {url}"
 
@@ -101,22 +107,32 @@ def test_invalid_urls_throw_a_type_error(url: str) -> None:
         ("new URLSearchParams('a=1').get('missing')", None),
         ("new URLSearchParams({ a: 1, b: 'x y' }).toString()", "a=1&b=x+y"),
         ("new URLSearchParams([['a', '1'], ['b', '2']]).toString()", "a=1&b=2"),
-        ("new URLSearchParams({ s: \"*-._~ é&=+/\" }).toString()", "s=*-._%7E+%C3%A9%26%3D%2B%2F"),
-        ("(() => { const p = new URLSearchParams('b=2&a=1&b=1'); p.sort(); return p.toString(); })()",
-         "a=1&b=2&b=1"),
-        ("(() => { const p = new URLSearchParams('a=1&a=2&b=3'); p.set('a', 'x'); return p.toString(); })()",
-         "a=x&b=3"),
-        ("(() => { const p = new URLSearchParams('a=1&a=2'); p.delete('a', '1'); return p.toString(); })()",
-         "a=2"),
+        ('new URLSearchParams({ s: "*-._~ é&=+/" }).toString()', "s=*-._%7E+%C3%A9%26%3D%2B%2F"),
+        (
+            "(() => { const p = new URLSearchParams('b=2&a=1&b=1'); p.sort(); return p.toString(); })()",
+            "a=1&b=2&b=1",
+        ),
+        (
+            "(() => { const p = new URLSearchParams('a=1&a=2&b=3'); p.set('a', 'x'); "
+            "return p.toString(); })()",
+            "a=x&b=3",
+        ),
+        (
+            "(() => { const p = new URLSearchParams('a=1&a=2'); p.delete('a', '1'); "
+            "return p.toString(); })()",
+            "a=2",
+        ),
         ("[new URLSearchParams('a=1').has('a'), new URLSearchParams('a=1').has('a', '2')]", [True, False]),
         ("new URLSearchParams('a=1&b=2').size", 2),
         ("[...new URLSearchParams('a=1&b=2')]", [["a", "1"], ["b", "2"]]),
         ("[...new URLSearchParams('a=1&b=2').keys()]", ["a", "b"]),
         ("[...new URLSearchParams('a=1&b=2').values()]", ["1", "2"]),
         ("Object.fromEntries(new URLSearchParams('a=1&b=2'))", {"a": "1", "b": "2"}),
-        ("(() => { const seen = []; new URLSearchParams('a=1').forEach((v, k) => seen.push(k + v));"
-         " return seen; })()",
-         ["a1"]),
+        (
+            "(() => { const seen = []; new URLSearchParams('a=1').forEach((v, k) => seen.push(k + v));"
+            " return seen; })()",
+            ["a1"],
+        ),
     ],
 )
 def test_url_search_params(expression: str, expected: JsonValue) -> None:
@@ -135,16 +151,24 @@ def test_url_search_params(expression: str, expected: JsonValue) -> None:
         ("new TextDecoder().decode(new Uint8Array([0xf0, 0x9f, 0x98, 0x61]))", "\ufffda"),
         ("new TextDecoder().decode(new Uint8Array([0xed, 0xa0, 0x80]))", "\ufffd\ufffd\ufffd"),
         ("new TextDecoder().decode(new Uint8Array([0xef, 0xbb, 0xbf, 0x61]))", "a"),
-        ("new TextDecoder('utf-8', { ignoreBOM: true }).decode(new Uint8Array([0xef, 0xbb, 0xbf, 0x61]))",
-         "\ufeffa"),
+        (
+            "new TextDecoder('utf-8', { ignoreBOM: true }).decode(new Uint8Array([0xef, 0xbb, 0xbf, 0x61]))",
+            "\ufeffa",
+        ),
         ("new TextDecoder().decode(new Uint8Array([104, 105]).buffer)", "hi"),
         ("new TextDecoder().decode(new DataView(new Uint8Array([0, 104, 105]).buffer, 1))", "hi"),
         ("new TextDecoder().decode()", ""),
-        ("(() => { const d = new TextDecoder();"
-         " return d.decode(new Uint8Array([0xe2, 0x82]), { stream: true })"
-         " + d.decode(new Uint8Array([0xac])); })()", "€"),
-        ("(() => { const out = new Uint8Array(4); const r = new TextEncoder().encodeInto('a€b', out);"
-         " return [r.read, r.written, Array.from(out)]; })()", [2, 4, [97, 226, 130, 172]]),
+        (
+            "(() => { const d = new TextDecoder();"
+            " return d.decode(new Uint8Array([0xe2, 0x82]), { stream: true })"
+            " + d.decode(new Uint8Array([0xac])); })()",
+            "€",
+        ),
+        (
+            "(() => { const out = new Uint8Array(4); const r = new TextEncoder().encodeInto('a€b', out);"
+            " return [r.read, r.written, Array.from(out)]; })()",
+            [2, 4, [97, 226, 130, 172]],
+        ),
         ("new TextDecoder('UTF8').encoding", "utf-8"),
     ],
 )

@@ -77,8 +77,11 @@ def test_an_unclosed_block_is_refused_at_the_last_line() -> None:
     [
         ("import fs from 'fs';\n" + HEAD, 1, "import"),
         (HEAD + "import { x } from 'y';\n", 3, "import"),
-        ("export const condition = {};\nexport const content = async () => {\n  await import('os');\n};\n",
-         3, "dynamic import()"),
+        (
+            "export const condition = {};\nexport const content = async () => {\n  await import('os');\n};\n",
+            3,
+            "dynamic import()",
+        ),
         ("export * from 'x';\n" + HEAD, 1, "export ... from"),
     ],
 )

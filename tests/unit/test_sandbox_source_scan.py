@@ -49,14 +49,18 @@ def test_a_slash_inside_a_regex_class_does_not_end_it() -> None:
 @pytest.mark.parametrize(
     ("source", "exports"),
     [
-        ("export const condition = {};\nexport const content = async () => {};",
-         {"condition": Export("condition", 1), "content": Export("content", 2)}),
+        (
+            "export const condition = {};\nexport const content = async () => {};",
+            {"condition": Export("condition", 1), "content": Export("content", 2)},
+        ),
         ("export let condition = {};", {"condition": Export("condition", 1)}),
         ("export async function content() {}", {"content": Export("content", 1)}),
         ("export function* gen() {}", {"gen": Export("gen", 1)}),
         ("export class Thing {}", {"Thing": Export("Thing", 1)}),
-        ("const a = 1, b = 2;\nexport { a as condition,\n b };",
-         {"condition": Export("a", 2), "b": Export("b", 3)}),
+        (
+            "const a = 1, b = 2;\nexport { a as condition,\n b };",
+            {"condition": Export("a", 2), "b": Export("b", 3)},
+        ),
         ("export default {};", {}),
         ("export { x } from 'm';", {}),
     ],

@@ -45,6 +45,7 @@ class LocalHome:
 
     def __init__(self, state_dir: Path, workers: int = 2, retry: RetryPolicy | None = None) -> None:
         retry = retry or RetryPolicy()
+        self._retry = retry
         state_dir.mkdir(parents=True, exist_ok=True)
         self.clock = SystemClock()
         self._db = SqliteDatabase(state_dir / "aloma.db")
@@ -79,7 +80,7 @@ class LocalHome:
         self._stream.put((workspace_id, task_id, version))
 
     def _give_up(self, request: RunRequest, error: Exception) -> None:
-        self.runner.give_up(request, f"the run failed {type(error).__name__}: {error}")
+        self.runner.give_up(request, error, self._retry.max_attempts)
 
     @staticmethod
     def _log_lost_version(item: TaskVersion, error: Exception) -> None:

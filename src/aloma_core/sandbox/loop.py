@@ -84,8 +84,11 @@ class EventLoop:
             kind = request.get("kind")
             if kind == "call":
                 self._calls.start(
-                    int(_number(request, "n")), str(request.get("namespace")), str(request.get("method")),
-                    str(request.get("args")), self._engine.wall_left_s(),
+                    int(_number(request, "n")),
+                    str(request.get("namespace")),
+                    str(request.get("method")),
+                    str(request.get("args")),
+                    self._engine.wall_left_s(),
                 )
             elif kind == "timer":
                 self._timers.add(int(_number(request, "id")), _number(request, "delay"))

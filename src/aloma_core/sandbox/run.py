@@ -132,8 +132,14 @@ class _Run:
         return seen if isinstance(seen, dict) else self._inp.data
 
     def _result(
-        self, logs: list[LogLine], audit: list[str], *, error: RunError | None = None,
-        after: JsonObject | None = None, changes: Sequence[Change] = (), actions: TaskActions | None = None,
+        self,
+        logs: list[LogLine],
+        audit: list[str],
+        *,
+        error: RunError | None = None,
+        after: JsonObject | None = None,
+        changes: Sequence[Change] = (),
+        actions: TaskActions | None = None,
         redo: bool = False,
     ) -> RunResult:
         """A failed run has no data, changes or actions; its log and audit lines are kept."""

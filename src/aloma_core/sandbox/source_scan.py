@@ -15,10 +15,27 @@ from typing import Literal
 TokenKind = Literal["name", "punct", "string", "template", "regex", "number"]
 
 # After these names a `/` starts a regex literal, after any other name it divides.
-_KEYWORDS_BEFORE_EXPRESSION = frozenset((
-    "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else",
-    "yield", "await", "export", "default", "extends",
-))
+_KEYWORDS_BEFORE_EXPRESSION = frozenset(
+    (
+        "return",
+        "typeof",
+        "instanceof",
+        "in",
+        "of",
+        "new",
+        "delete",
+        "void",
+        "throw",
+        "case",
+        "do",
+        "else",
+        "yield",
+        "await",
+        "export",
+        "default",
+        "extends",
+    )
+)
 _NAME_START = re.compile(r"[A-Za-z_$\\\u0080-\U0010ffff]")
 _NAME = re.compile(r"(?:[\w$\u0080-\U0010ffff]|\\u\{?[0-9A-Fa-f]+\}?)+")
 _NUMBER = re.compile(r"(?:\d|\.\d)[\w.]*")

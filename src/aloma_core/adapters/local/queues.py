@@ -39,7 +39,7 @@ class WorkerPool(Generic[Item]):
         self,
         name: str,
         workers: int,
-        handle: Callable[[Item], None],
+        handle: Callable[[Item], object],
         give_up: Callable[[Item, Exception], None],
         policy: RetryPolicy = RetryPolicy(),
         retry_later: tuple[type[Exception], ...] = (),

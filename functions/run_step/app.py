@@ -1,0 +1,26 @@
+"""Runner Lambda: one SQS message = one claimed step run, committed exactly once."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from aloma_core.home.lambdas import home, logger, metrics, record_run, tag_request, tracer
+from aloma_core.model import RunRequest
+
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@tracer.capture_method
+def run(record: SQSRecord) -> None:
+    request = RunRequest.from_json(record.json_body)
+    tag_request(request)
+    record_run(home().deliver(request, int(record.attributes.approximate_receive_count)))
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=run, processor=processor, context=context)

@@ -1,0 +1,95 @@
+"""The AWS home (architecture.md): the core over DynamoDB, SQS and Secrets Manager.
+
+Each Lambda builds one `AwsHome` on its first invocation and keeps it while warm; clients are
+created on first use, never at import time.
+"""
+
+from functools import cached_property
+
+from ..adapters.aws.clients import AwsClients
+from ..adapters.aws.dynamodb import DynamoStepStore, DynamoTaskStore, DynamoWorkspaceStore
+from ..adapters.aws.secrets import SecretsManagerSecretStore, read_admin_token
+from ..adapters.aws.sqs import SqsWorkQueue
+from ..model import RunRequest
+from ..pipeline import CatalogCache, Matcher, NoConnectors, RunBusy, Runner
+from ..records import new_id
+from ..sandbox.run import run_content
+from ..sandbox.types import ConnectorHost, RunInput, RunResult
+from ..services import Platform
+from ..settings import Settings
+from .clock import SystemClock
+
+
+class InProcessExecutor:
+    """A Lambda runs one step at a time, so the sandbox's process-wide CPU clock is its own."""
+
+    def execute(self, run: RunInput, host: ConnectorHost) -> RunResult:
+        return run_content(run, host)
+
+
+class AwsHome:
+    def __init__(self, settings: Settings, clients: AwsClients | None = None) -> None:
+        self.settings = settings
+        self.clients = clients or AwsClients()
+        self.clock = SystemClock()
+
+    @cached_property
+    def tasks(self) -> DynamoTaskStore:
+        return DynamoTaskStore(self.clients.dynamodb, self.settings.table)
+
+    @cached_property
+    def steps(self) -> DynamoStepStore:
+        return DynamoStepStore(self.clients.dynamodb, self.settings.table)
+
+    @cached_property
+    def workspaces(self) -> DynamoWorkspaceStore:
+        return DynamoWorkspaceStore(self.clients.dynamodb, self.settings.table)
+
+    @cached_property
+    def secrets(self) -> SecretsManagerSecretStore:
+        return SecretsManagerSecretStore(self.clients.secretsmanager, self.settings.secrets_prefix)
+
+    @cached_property
+    def catalogs(self) -> CatalogCache:
+        return CatalogCache(self.steps)
+
+    @cached_property
+    def platform(self) -> Platform:
+        return Platform(self.workspaces, self.steps, self.tasks, self.secrets, self.clock, new_id)
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        queue = SqsWorkQueue(self.clients.sqs, self.settings.queue_url)
+        return Matcher(self.tasks, self.workspaces, self.catalogs, queue, self.clock, new_id)
+
+    @cached_property
+    def runner(self) -> Runner:
+        return Runner(
+            self.tasks,
+            self.workspaces,
+            self.secrets,
+            self.catalogs,
+            InProcessExecutor(),
+            self.clock,
+            new_id,
+            NoConnectors(),
+        )
+
+    def admin_token(self) -> str | None:
+        if self.settings.admin_token:
+            return self.settings.admin_token
+        if self.settings.admin_token_secret:
+            return read_admin_token(self.clients.secretsmanager, self.settings.admin_token_secret)
+        return None
+
+    def deliver(self, request: RunRequest, receive_count: int) -> RunResult | None:
+        """One SQS delivery. On the queue's last delivery a failure is recorded on the task first,
+        so the task shows `error` when the message moves to the DLQ; a busy run is left alone."""
+        try:
+            return self.runner.handle(request)
+        except RunBusy:
+            raise
+        except Exception as error:
+            if receive_count >= self.settings.max_receives:
+                self.runner.give_up(request, error, receive_count)
+            raise
