@@ -120,24 +120,23 @@ class Runner:
     def handle(self, request: RunRequest) -> RunResult | None:
         """Run one claimed step: start it, run it in the sandbox, commit its changes exactly once.
         Returns the run's result, or None when the request was a duplicate or the run was skipped."""
-        started = self._start(request)
+        settings = self.workspaces.get(request.workspace_id).settings
+        started = self._start(request, settings)
         if started is None:
             return None
         task, decision_step_version, source = started
-        settings = self.workspaces.get(request.workspace_id).settings
         started_at = self.clock.now_ms()
-        result = self._execute(request, task, source)
+        result = self._execute(request, task, source, settings)
         snapshot = engine.RunSnapshot(task.data, task.data_seq, decision_step_version, started_at)
         self._commit(request, task.claims[request.step].run_token or "", snapshot, result, settings)
         return result
 
-    def _start(self, request: RunRequest) -> tuple[Task, int, str] | None:
+    def _start(self, request: RunRequest, settings: WorkspaceSettings) -> tuple[Task, int, str] | None:
         for _ in range(MAX_WRITE_ATTEMPTS):
             try:
                 task = self.tasks.get(request.workspace_id, request.task_id)
             except NotFound:
                 return None
-            settings = self.workspaces.get(request.workspace_id).settings
             now = self.clock.now_ms()
             lease_until = now + settings.limits.wall_time_ms + LEASE_MARGIN_MS
             decision = engine.start_run(
@@ -158,8 +157,9 @@ class Runner:
             return decision.outcome.task, decision.step.version, decision.step.source
         raise WriteContention(f"could not start {request.step!r} on task {request.task_id}")
 
-    def _execute(self, request: RunRequest, task: Task, source: str) -> RunResult:
-        settings = self.workspaces.get(request.workspace_id).settings
+    def _execute(
+        self, request: RunRequest, task: Task, source: str, settings: WorkspaceSettings
+    ) -> RunResult:
         run = RunInput(
             source=source,
             data=task.data,
