@@ -1,0 +1,74 @@
+"""The HTTP API as a client sees it, through API Gateway events into the API Lambda's handler."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from containers import API
+from driver import PipelineDriver
+from lambda_events import http_api_event
+
+ADMIN_TOKEN = "pipeline-admin-token"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any
+
+
+@dataclass(frozen=True)
+class Api:
+    driver: PipelineDriver
+    key: str | None = None
+
+    def call(self, method: str, path: str, body: object = None, *, query: str = "") -> Answer:
+        headers = {} if self.key is None else {"Authorization": f"Bearer {self.key}"}
+        event = http_api_event(method, path, body=body, headers=headers, query=query)
+        response = self.driver.invoke(API, event)
+        text = response.get("body") or ""
+        return Answer(response["statusCode"], json.loads(text) if text else None)
+
+    def ok(self, method: str, path: str, body: object = None, *, status: int = 200) -> Any:
+        answer = self.call(method, path, body)
+        assert answer.status == status, answer
+        return answer.body
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace's key, with the calls the scenarios make and a `settle` that runs the pipeline."""
+
+    api: Api
+    id: str
+
+    @classmethod
+    def create(cls, driver: PipelineDriver, settings: dict[str, Any] | None = None) -> "Workspace":
+        created = Api(driver, ADMIN_TOKEN).ok("POST", "/v1/workspaces", {"name": "pipeline"}, status=201)
+        workspace = cls(Api(driver, created["api_key"]), created["id"])
+        if settings:
+            workspace.api.ok("PATCH", "/v1/workspace", {"settings": settings})
+        return workspace
+
+    def put_step(self, name: str, source: str) -> dict[str, Any]:
+        answer = self.api.call("PUT", f"/v1/steps/{name}", {"source": source})
+        assert answer.status in (200, 201), answer
+        step: dict[str, Any] = answer.body
+        return step
+
+    def new_task(self, data: dict[str, Any], name: str | None = None) -> str:
+        task_id: str = self.api.ok("POST", "/v1/tasks", {"name": name, "data": data}, status=201)["id"]
+        return task_id
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        task: dict[str, Any] = self.api.ok("GET", f"/v1/tasks/{task_id}")
+        return task
+
+    def events(self, task_id: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = self.api.ok("GET", f"/v1/tasks/{task_id}/history")["events"]
+        return events
+
+    def settle(self, task_id: str) -> dict[str, Any]:
+        """The task once the stream and the queue are empty."""
+        self.api.driver.run_until_quiet()
+        return self.task(task_id)

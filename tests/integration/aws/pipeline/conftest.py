@@ -1,0 +1,44 @@
+"""The whole AWS pipeline on moto, per test: resources, the Lambda environment and the driver."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from api_client import ADMIN_TOKEN, Workspace
+from driver import PipelineDriver
+from resources import REGION, Resources, create, declared
+
+
+@pytest.fixture
+def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> Resources:
+    """Created first, then named in the environment the functions' settings read on a cold start."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
+    built = create(declared())
+    for name, value in {
+        "ALOMA_TABLE": built.table,
+        "ALOMA_QUEUE_URL": built.queue_url,
+        "ALOMA_SECRETS_PREFIX": "aloma/test/",
+        "ALOMA_ADMIN_TOKEN": ADMIN_TOKEN,
+        "ALOMA_MAX_RECEIVES": str(built.declared.max_receive_count),
+        "POWERTOOLS_SERVICE_NAME": "aloma",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_METRICS_NAMESPACE": "aloma",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return built
+
+
+@pytest.fixture
+def driver(resources: Resources) -> PipelineDriver:
+    return PipelineDriver(resources)
+
+
+@pytest.fixture
+def workspace(driver: PipelineDriver) -> Callable[..., Workspace]:
+    """A new workspace (through the admin route), with optional settings."""
+
+    def make(settings: dict[str, Any] | None = None) -> Workspace:
+        return Workspace.create(driver, settings)
+
+    return make

@@ -1,0 +1,179 @@
+"""The Lambda service, emulated in-process: the two event source mappings that moto does not run.
+
+Stream -> matcher: every shard is read from TRIM_HORIZON with remembered iterators; records pass
+the declared FilterCriteria and go to the matcher in ordered batches. A partial batch failure
+checkpoints at the lowest failed sequence number and that record and all after it are delivered
+again; a record failing more than MaximumRetryAttempts times is discarded (the on-failure
+destination), and the shard moves on.
+
+Queue -> runner: messages are received with all attributes (so ApproximateReceiveCount is SQS's
+own), the runner's successes are deleted and its failures released. A released message would
+come back once its visibility timeout expired: the virtual clock jumps by that timeout and the
+message is made visible at once, and SQS's redrive policy moves it to the DLQ after
+maxReceiveCount receives.
+
+Not emulated: bisecting a failing batch, batching windows, parallelisation within a shard,
+concurrent scaling unless a test asks for it (`run_concurrently`), Lambda timeouts.
+"""
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from aws_support import run_threads
+from containers import (
+    API,
+    LAMBDA_SERVICE,
+    MATCHER,
+    RUNNER,
+    Container,
+    RequestLog,
+    VirtualClock,
+    start_container,
+)
+from event_filter import passes
+from lambda_events import sqs_event, stream_event
+from resources import REGION, Resources
+
+MAX_ROUNDS = 2_000
+
+
+class PipelineDriver:
+    def __init__(self, resources: Resources, requests: RequestLog | None = None) -> None:
+        self.resources = resources
+        self.requests = requests or RequestLog()
+        self.clock = VirtualClock()
+        self.invocations: Counter[str] = Counter()
+        self.discarded: list[dict[str, Any]] = []
+        session = self.requests.session(LAMBDA_SERVICE)
+        self._streams = session.client("dynamodbstreams", region_name=REGION)
+        self._sqs = session.client("sqs", region_name=REGION)
+        self._containers: dict[str, list[Container]] = {API: [], MATCHER: [], RUNNER: []}
+        self._iterators: dict[str, str | None] = {}
+        self._pending: dict[str, list[dict[str, Any]]] = {}
+        self._failures: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    # Lambda functions
+
+    def container(self, function: str, index: int = 0) -> Container:
+        """The `index`-th warm environment of a function, started on first use."""
+        with self._lock:
+            warm = self._containers[function]
+            while len(warm) <= index:
+                warm.append(start_container(function, self.clock, self.requests))
+            return warm[index]
+
+    def invoke(self, function: str, event: dict[str, Any], index: int = 0) -> dict[str, Any]:
+        with self._lock:
+            self.invocations[function] += 1
+        return self.container(function, index).invoke(event)
+
+    # DynamoDB stream -> matcher
+
+    def poll_stream(self) -> None:
+        """Read what every shard gained since the last poll; keep the records the filter passes."""
+        arn = self.resources.stream_arn
+        shards = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self._streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            iterator = self._iterators[shard_id]
+            if iterator is None:
+                continue
+            answer = self._streams.get_records(ShardIterator=iterator)
+            self._iterators[shard_id] = answer.get("NextShardIterator")
+            criteria = self.resources.declared.stream_filter
+            fresh = [
+                record
+                for record in stream_event(answer["Records"], arn)["Records"]
+                if passes(criteria, record)
+            ]
+            self._pending.setdefault(shard_id, []).extend(fresh)
+
+    def pump_stream(self) -> bool:
+        """One matcher batch per shard with records waiting; whether any was delivered."""
+        self.poll_stream()
+        delivered = False
+        for shard_id, pending in self._pending.items():
+            if pending:
+                self._deliver_stream_batch(shard_id, pending[: self.resources.declared.stream_batch_size])
+                delivered = True
+        return delivered
+
+    def _deliver_stream_batch(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
+        answer = self.invoke(MATCHER, {"Records": batch})
+        failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
+        numbers = [record["dynamodb"]["SequenceNumber"] for record in batch]
+        checkpoint = next((i for i, number in enumerate(numbers) if number in failed), len(batch))
+        if checkpoint < len(batch):
+            self._failures[numbers[checkpoint]] += 1
+            if self._failures[numbers[checkpoint]] > self.resources.declared.stream_max_retries:
+                self.discarded.append(batch[checkpoint])
+                checkpoint += 1
+        self._pending[shard_id] = self._pending[shard_id][checkpoint:]
+
+    # SQS step queue -> runner
+
+    def receive(self, max_messages: int | None = None) -> list[dict[str, Any]]:
+        answer = self._sqs.receive_message(
+            QueueUrl=self.resources.queue_url,
+            MaxNumberOfMessages=max_messages or self.resources.declared.queue_batch_size,
+            AttributeNames=["All"],
+            WaitTimeSeconds=0,
+        )
+        messages: list[dict[str, Any]] = answer.get("Messages", [])
+        return messages
+
+    def run_messages(self, messages: Sequence[dict[str, Any]], index: int = 0) -> None:
+        """One runner invocation on these messages, then what Lambda does with its answer."""
+        event = sqs_event(messages, self.resources.queue_arn, REGION)
+        answer = self.invoke(RUNNER, event, index)
+        failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self._sqs.delete_message_batch(
+                QueueUrl=self.resources.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
+        retry = [m for m in messages if m["MessageId"] in failed]
+        if retry:
+            self.clock.advance(float(self.resources.declared.queue_attributes["VisibilityTimeout"]))
+            self._sqs.change_message_visibility_batch(
+                QueueUrl=self.resources.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                    for i, m in enumerate(retry)
+                ],
+            )
+
+    def pump_queue(self) -> bool:
+        """One runner invocation if a message is visible; whether there was one."""
+        messages = self.receive()
+        if messages:
+            self.run_messages(messages)
+        return bool(messages)
+
+    def run_concurrently(self, batches: Sequence[Sequence[dict[str, Any]]]) -> None:
+        """Each batch in its own runner environment, all invoked at the same moment."""
+        run_threads(len(batches), lambda i: self.run_messages(batches[i], index=i))
+
+    # The whole pipeline
+
+    def run_until_quiet(self) -> None:
+        """Matcher batches first, then one runner batch, until the stream and the queue are empty."""
+        for _ in range(MAX_ROUNDS):
+            if not (self.pump_stream() or self.pump_queue()):
+                return
+        raise AssertionError(f"the pipeline was still busy after {MAX_ROUNDS} rounds")
+
+    def dlq_messages(self) -> list[dict[str, Any]]:
+        answer = self._sqs.receive_message(
+            QueueUrl=self.resources.dlq_url, MaxNumberOfMessages=10, AttributeNames=["All"], WaitTimeSeconds=0
+        )
+        messages: list[dict[str, Any]] = answer.get("Messages", [])
+        return messages
