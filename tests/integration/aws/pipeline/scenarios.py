@@ -1,0 +1,57 @@
+"""What the pipeline scenarios share: step files, the onboarding example, history probes, and an
+executor that makes runs overlap on purpose."""
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from api_client import Workspace
+from containers import RUNNER
+from driver import PipelineDriver
+
+from aloma_core.home.aws import InProcessExecutor
+from aloma_core.sandbox.types import ConnectorHost, RunInput, RunResult
+
+EXAMPLE = Path(__file__).parents[4] / "examples" / "onboarding"
+
+
+def step_file(condition: str, body: str) -> str:
+    return f"export const condition = {condition};\nexport const content = async () => {{ {body} }};"
+
+
+def sync_example(ws: Workspace) -> None:
+    for path in sorted(EXAMPLE.glob("*.js")):
+        ws.put_step(path.stem, path.read_text())
+
+
+def runs_of(events: list[dict[str, Any]], step: str) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == "run" and e["step"] == step]
+
+
+class OverlappingRuns:
+    """The production executor, except that each run, once its content has run, waits until every
+    other run has too: all of them read the same data and commit at the same moment."""
+
+    def __init__(self, runs: int) -> None:
+        self._barrier = threading.Barrier(runs, timeout=10)
+        # One sandbox at a time: a run's CPU limit reads the process CPU clock.
+        self._sandbox = threading.Lock()
+        self._executor = InProcessExecutor()
+
+    def execute(self, run: RunInput, host: ConnectorHost) -> RunResult:
+        with self._sandbox:
+            result = self._executor.execute(run, host)
+        self._barrier.wait()
+        return result
+
+
+def run_dispatched_together(driver: PipelineDriver, runs: int) -> None:
+    """Match until `runs` messages are queued, then run them at once in separate runner environments."""
+    while driver.pump_stream():
+        pass
+    messages = driver.receive(max_messages=runs)
+    assert len(messages) == runs, messages
+    overlap = OverlappingRuns(runs)
+    for index in range(runs):
+        driver.container(RUNNER, index).home.runner.executor = overlap
+    driver.run_concurrently([[message] for message in messages])
