@@ -1,7 +1,7 @@
 """Reading the platform's structured logs for `aloma logs`.
 
-A `LogSource` takes the whole query, so a source that filters on its side (CloudWatch Logs, a
-later issue) can push `since` and `task_id` down; the local JSON-lines file filters here.
+A `LogSource` takes the whole query, so a source that filters on its side (CloudWatch Logs, in
+`cloudwatch.py`) can push `since` and `task_id` down; the local JSON-lines file filters here.
 """
 
 import json
