@@ -14,7 +14,7 @@ def run_cli(
     cwd: Path, *args: str, key: str | None = "test-key", url: str | None = None, stdin: str | None = None
 ) -> Result:
     """`aloma ARGS` in `cwd`, with only the ALOMA_* variables the test names."""
-    env = {"ALOMA_API_KEY": key, "ALOMA_URL": url, "COLUMNS": "200"}
+    env = {"ALOMA_API_KEY": key, "ALOMA_URL": url, "ALOMA_LOG_GROUPS": None, "COLUMNS": "200"}
     with contextlib.chdir(cwd):
         return CliRunner().invoke(app, list(args), env=env, input=stdin, catch_exceptions=False)
 
