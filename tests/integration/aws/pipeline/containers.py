@@ -18,6 +18,8 @@ from types import ModuleType
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from lambda_context import LambdaContext
 
 from aloma_core.adapters.aws.clients import AwsClients
@@ -30,6 +32,8 @@ LAMBDA_SERVICE = "lambda service"
 """The caller of the event source mappings' own requests (stream polling, SQS receive and delete)."""
 
 _copies = itertools.count()
+_LOADER = botocore.loaders.create_loader()
+"""Shared by every session, which would otherwise parse the service models again: seconds a test."""
 
 
 class VirtualClock:
@@ -53,7 +57,9 @@ class RequestLog:
         self._lock = threading.Lock()
 
     def session(self, caller: str) -> boto3.Session:
-        session = boto3.Session()
+        core = botocore.session.Session()
+        core.register_component("data_loader", _LOADER)
+        session = boto3.Session(botocore_session=core)
         session.events.register("before-call", self._counter(caller))
         return session
 

@@ -129,8 +129,9 @@ class PipelineDriver:
         messages: list[dict[str, Any]] = answer.get("Messages", [])
         return messages
 
-    def run_messages(self, messages: Sequence[dict[str, Any]], index: int = 0) -> None:
-        """One runner invocation on these messages, then what Lambda does with its answer."""
+    def run_messages(self, messages: Sequence[dict[str, Any]], index: int = 0) -> list[str]:
+        """One runner invocation on these messages, then what Lambda does with its answer;
+        returns the ids of the messages the runner reported failed."""
         event = sqs_event(messages, self.resources.queue_arn, REGION)
         answer = self.invoke(RUNNER, event, index)
         failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
@@ -142,14 +143,19 @@ class PipelineDriver:
             )
         retry = [m for m in messages if m["MessageId"] in failed]
         if retry:
-            self.clock.advance(float(self.resources.declared.queue_attributes["VisibilityTimeout"]))
-            self._sqs.change_message_visibility_batch(
-                QueueUrl=self.resources.queue_url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
-                    for i, m in enumerate(retry)
-                ],
-            )
+            self.release(retry)
+        return [m["MessageId"] for m in retry]
+
+    def release(self, messages: Sequence[dict[str, Any]]) -> None:
+        """Let the visibility timeout of these received messages pass: they can be received again."""
+        self.clock.advance(float(self.resources.declared.queue_attributes["VisibilityTimeout"]))
+        self._sqs.change_message_visibility_batch(
+            QueueUrl=self.resources.queue_url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                for i, m in enumerate(messages)
+            ],
+        )
 
     def pump_queue(self) -> bool:
         """One runner invocation if a message is visible; whether there was one."""

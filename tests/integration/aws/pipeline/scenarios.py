@@ -55,3 +55,17 @@ def run_dispatched_together(driver: PipelineDriver, runs: int) -> None:
     for index in range(runs):
         driver.container(RUNNER, index).home.runner.executor = overlap
     driver.run_concurrently([[message] for message in messages])
+
+
+class HeldRun:
+    """The production executor, except that a run waits at the sandbox's door until released."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self._executor = InProcessExecutor()
+
+    def execute(self, run: RunInput, host: ConnectorHost) -> RunResult:
+        self.entered.set()
+        assert self.release.wait(10), "the held run was never released"
+        return self._executor.execute(run, host)

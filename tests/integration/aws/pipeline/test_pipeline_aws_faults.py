@@ -1,0 +1,190 @@
+"""What only the AWS home can get wrong: at-least-once delivery, crashes between two writes, retries
+ending in the DLQ, concurrent Lambda environments, and tenants and secrets behind API Gateway."""
+
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from api_client import Workspace
+from botocore.exceptions import ClientError
+from containers import MATCHER, RUNNER
+from driver import PipelineDriver
+from scenarios import EXAMPLE, HeldRun, run_dispatched_together, runs_of, step_file, sync_example
+
+NewWorkspace = Callable[..., Workspace]
+
+
+def test_a_message_delivered_twice_runs_the_step_once(
+    workspace: NewWorkspace, driver: PipelineDriver
+) -> None:
+    """SQS redelivers the message while its first delivery is still running: the second copy finds
+    the run's live lease and is reported failed, to be retried once the first copy is through."""
+    ws = workspace()
+    ws.put_step("charge", step_file("{amount: Number}", "data.charged = true;"))
+    task_id = ws.new_task({"amount": 5})
+    while driver.pump_stream():
+        pass
+    first = driver.receive()
+    driver.release(first)
+    second = driver.receive()
+    assert [m["MessageId"] for m in second] == [m["MessageId"] for m in first]
+    held = HeldRun()
+    driver.container(RUNNER, 0).home.runner.executor = held
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(driver.run_messages, first, 0)
+        assert held.entered.wait(10)
+        assert driver.run_messages(second, index=1) == [second[0]["MessageId"]]
+        held.release.set()
+        running.result()
+    task = ws.settle(task_id)
+    assert task["data"] == {"amount": 5, "charged": True}
+    assert task["runs"] == 1
+    assert len(runs_of(ws.events(task_id), "charge")) == 1
+    assert driver.dlq_messages() == []
+
+
+def test_the_same_message_received_again_after_the_run_committed_is_dropped(
+    workspace: NewWorkspace, driver: PipelineDriver
+) -> None:
+    ws = workspace()
+    ws.put_step("charge", step_file("{amount: Number}", "data.charged = true;"))
+    task_id = ws.new_task({"amount": 5})
+    while driver.pump_stream():
+        pass
+    first = driver.receive()
+    driver.release(first)
+    second = driver.receive()
+    driver.run_messages(first)
+    driver.run_messages(second)
+    task = ws.settle(task_id)
+    assert task["runs"] == 1
+    assert len(runs_of(ws.events(task_id), "charge")) == 1
+
+
+def test_a_crash_between_claim_and_send_is_recovered_with_the_same_claims(
+    workspace: NewWorkspace, driver: PipelineDriver
+) -> None:
+    """The matcher stores its claims, then SQS fails it: the stream delivers the record again and
+    the claims of that version are sent, the very same ones."""
+    sent: list[list[str]] = []
+
+    def fail_first_send(params: dict[str, Any], **_: Any) -> None:
+        sent.append([json.loads(entry["MessageBody"])["claim_id"] for entry in params["Entries"]])
+        if len(sent) == 1:
+            raise ClientError(
+                {"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, "SendMessageBatch"
+            )
+
+    driver.container(MATCHER).home.clients.sqs.meta.events.register(
+        "before-parameter-build.sqs.SendMessageBatch", fail_first_send
+    )
+    ws = workspace()
+    sync_example(ws)
+    task_id = ws.new_task(json.loads((EXAMPLE / "task.json").read_text()))
+    task = ws.settle(task_id)
+    assert task["state"] == "done", task
+    dispatched = [e["claim"] for e in ws.events(task_id) if e["type"] == "dispatched"]
+    assert sent[0] == sent[1] == dispatched[:1]
+    assert sorted(claim for batch in sent[1:] for claim in batch) == sorted(dispatched)
+    assert task["runs"] == 4
+    assert driver.discarded == []
+
+
+def _commits_a_successful_run(params: dict[str, Any]) -> bool:
+    """Whether a transaction stores a `run` event without an error (a run's commit, not a failure)."""
+    for entry in params["TransactItems"]:
+        record = entry.get("Put", {}).get("Item", {}).get("record", {}).get("S")
+        if record is None or json.loads(record).get("type") != "run":
+            continue
+        if json.loads(json.loads(record)["detail"])["error"] is None:
+            return True
+    return False
+
+
+def test_a_run_that_keeps_failing_ends_in_the_dlq_with_the_task_in_error(
+    workspace: NewWorkspace, driver: PipelineDriver
+) -> None:
+    def fail_commit(params: dict[str, Any], **_: Any) -> None:
+        if _commits_a_successful_run(params):
+            raise ClientError(
+                {"Error": {"Code": "InternalServerError", "Message": "injected"}}, "TransactWriteItems"
+            )
+
+    driver.container(RUNNER).home.clients.dynamodb.meta.events.register(
+        "before-parameter-build.dynamodb.TransactWriteItems", fail_commit
+    )
+    ws = workspace()
+    ws.put_step("ship", step_file("{order: String}", "data.shipped = true;"))
+    task_id = ws.new_task({"order": "A-1"})
+    task = ws.settle(task_id)
+    max_receives = driver.resources.declared.max_receive_count
+    assert task["state"] == "error", task
+    assert task["data"] == {"order": "A-1"}
+    assert task["error"]["step"] == "ship"
+    assert f"the run failed {max_receives} times" in task["error"]["message"]
+    assert "InternalServerError" in task["error"]["message"]
+    (run,) = runs_of(ws.events(task_id), "ship")
+    assert run["error"]["message"] == task["error"]["message"]
+    (dead,) = driver.dlq_messages()
+    assert json.loads(dead["Body"])["task_id"] == task_id
+    assert int(dead["Attributes"]["ApproximateReceiveCount"]) >= max_receives
+    assert driver.invocations[RUNNER] == max_receives
+
+
+def test_two_runs_committing_at_once_keep_both_changes(
+    workspace: NewWorkspace, driver: PipelineDriver
+) -> None:
+    ws = workspace()
+    ws.put_step("price", step_file("{go: true}", "data.price = 10;"))
+    ws.put_step("stock", step_file("{go: true}", "data.stock = 3;"))
+    task_id = ws.new_task({"go": True})
+    run_dispatched_together(driver, 2)
+    task = ws.settle(task_id)
+    assert task["data"] == {"go": True, "price": 10, "stock": 3}
+    assert task["runs"] == 2
+    assert [e for e in ws.events(task_id) if e["type"] == "conflict"] == []
+
+
+def test_workspaces_are_isolated_behind_the_api(workspace: NewWorkspace) -> None:
+    a, b = workspace(), workspace()
+    a.put_step("mark", step_file("{item: String}", "data.by = 'a';"))
+    b.put_step("mark", step_file("{item: String}", "data.by = 'b';"))
+    task_id = a.new_task({"item": "x"})
+    assert a.settle(task_id)["data"] == {"item": "x", "by": "a"}
+    for method, path, body in [
+        ("GET", f"/v1/tasks/{task_id}", None),
+        ("GET", f"/v1/tasks/{task_id}/history", None),
+        ("PATCH", f"/v1/tasks/{task_id}", {"data": {"by": "b"}}),
+        ("POST", f"/v1/tasks/{task_id}/resume", None),
+    ]:
+        answer = b.api.call(method, path, body)
+        assert answer.status == 404, (method, path, answer)
+        assert answer.body["error"]["code"] == "not_found"
+    assert b.api.ok("GET", "/v1/tasks")["tasks"] == []
+    assert [t["id"] for t in a.api.ok("GET", "/v1/tasks")["tasks"]] == [task_id]
+    assert [e["step"] for e in a.events(task_id) if e["type"] == "run"] == ["mark"]
+    assert a.settle(task_id)["data"] == {"item": "x", "by": "a"}
+
+
+def test_secrets_set_through_the_api_are_readable_by_steps_but_never_shown(workspace: NewWorkspace) -> None:
+    ws = workspace()
+    assert ws.api.call("PUT", "/v1/secrets/CRM_TOKEN", {"value": "s3cr3t-value"}).status == 204
+    ws.put_step(
+        "use secret",
+        "export const condition = {go: true};\n"
+        "export const content = async () => {\n"
+        "  const token = task.config('CRM_TOKEN');\n"
+        "  console.log('token is', token);\n"
+        "  audit.log('used ' + token);\n"
+        "  data.token_length = token.length;\n"
+        "};",
+    )
+    task_id = ws.new_task({"go": True})
+    task = ws.settle(task_id)
+    assert task["data"]["token_length"] == len("s3cr3t-value")
+    history = json.dumps(ws.events(task_id))
+    assert "s3cr3t-value" not in history
+    assert "token is ***" in history
+    listed = ws.api.ok("GET", "/v1/secrets")
+    assert listed == {"secrets": ["CRM_TOKEN"]}
