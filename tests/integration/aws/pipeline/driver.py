@@ -45,6 +45,8 @@ class PipelineDriver:
         self.requests = requests or RequestLog()
         self.clock = VirtualClock()
         self.invocations: Counter[str] = Counter()
+        self.records: Counter[str] = Counter()
+        """Stream records or messages handed to each function (an API request counts one)."""
         self.discarded: list[dict[str, Any]] = []
         session = self.requests.session(LAMBDA_SERVICE)
         self._streams = session.client("dynamodbstreams", region_name=REGION)
@@ -68,6 +70,7 @@ class PipelineDriver:
     def invoke(self, function: str, event: dict[str, Any], index: int = 0) -> dict[str, Any]:
         with self._lock:
             self.invocations[function] += 1
+            self.records[function] += len(event.get("Records", [event]))
         return self.container(function, index).invoke(event)
 
     # DynamoDB stream -> matcher
