@@ -36,6 +36,11 @@ _LOADER = botocore.loaders.create_loader()
 """Shared by every session, which would otherwise parse the service models again: seconds a test."""
 
 
+class InvocationKilled(BaseException):
+    """Lambda ended the invocation (timeout, out of memory): no code of the function sees it end,
+    and the event source treats the whole batch as failed."""
+
+
 class VirtualClock:
     """Wall time that can jump ahead: a message's visibility timeout passes in no time."""
 

@@ -28,6 +28,7 @@ from containers import (
     MATCHER,
     RUNNER,
     Container,
+    InvocationKilled,
     RequestLog,
     VirtualClock,
     start_container,
@@ -54,7 +55,7 @@ class PipelineDriver:
         self._containers: dict[str, list[Container]] = {API: [], MATCHER: [], RUNNER: []}
         self._iterators: dict[str, str | None] = {}
         self._pending: dict[str, list[dict[str, Any]]] = {}
-        self._failures: Counter[str] = Counter()
+        self._retries: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     # Lambda functions
@@ -108,14 +109,23 @@ class PipelineDriver:
                 delivered = True
         return delivered
 
+    def _failures(
+        self, function: str, batch: Sequence[dict[str, Any]], ids: list[str], index: int = 0
+    ) -> set[str]:
+        """The ids to retry: those the function reported failed, or all when the invocation died."""
+        try:
+            answer = self.invoke(function, {"Records": batch}, index)
+        except InvocationKilled:
+            return set(ids)
+        return {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
+
     def _deliver_stream_batch(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
-        answer = self.invoke(MATCHER, {"Records": batch})
-        failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
         numbers = [record["dynamodb"]["SequenceNumber"] for record in batch]
+        failed = self._failures(MATCHER, batch, numbers)
         checkpoint = next((i for i, number in enumerate(numbers) if number in failed), len(batch))
         if checkpoint < len(batch):
-            self._failures[numbers[checkpoint]] += 1
-            if self._failures[numbers[checkpoint]] > self.resources.declared.stream_max_retries:
+            self._retries[numbers[checkpoint]] += 1
+            if self._retries[numbers[checkpoint]] > self.resources.declared.stream_max_retries:
                 self.discarded.append(batch[checkpoint])
                 checkpoint += 1
         self._pending[shard_id] = self._pending[shard_id][checkpoint:]
@@ -136,8 +146,7 @@ class PipelineDriver:
         """One runner invocation on these messages, then what Lambda does with its answer;
         returns the ids of the messages the runner reported failed."""
         event = sqs_event(messages, self.resources.queue_arn, REGION)
-        answer = self.invoke(RUNNER, event, index)
-        failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
+        failed = self._failures(RUNNER, event["Records"], [m["MessageId"] for m in messages], index)
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self._sqs.delete_message_batch(

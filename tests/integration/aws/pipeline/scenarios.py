@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from api_client import Workspace
-from containers import RUNNER
+from containers import RUNNER, InvocationKilled
 from driver import PipelineDriver
 
 from aloma_core.home.aws import InProcessExecutor
@@ -69,3 +69,14 @@ class HeldRun:
         self.entered.set()
         assert self.release.wait(10), "the held run was never released"
         return self._executor.execute(run, host)
+
+
+class KilledRun:
+    """A runner environment that Lambda ends mid-run (its timeout, or out of memory) every time."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def execute(self, run: RunInput, host: ConnectorHost) -> RunResult:
+        self.runs += 1
+        raise InvocationKilled(f"Task timed out while running {run.step_name!r}")

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from api_client import Workspace
 from botocore.exceptions import ClientError
 from containers import MATCHER, RUNNER
 from driver import PipelineDriver
-from scenarios import EXAMPLE, HeldRun, run_dispatched_together, runs_of, step_file, sync_example
+from scenarios import EXAMPLE, HeldRun, KilledRun, run_dispatched_together, runs_of, step_file, sync_example
 
 NewWorkspace = Callable[..., Workspace]
 
@@ -188,3 +189,25 @@ def test_secrets_set_through_the_api_are_readable_by_steps_but_never_shown(works
     assert "token is ***" in history
     listed = ws.api.ok("GET", "/v1/secrets")
     assert listed == {"secrets": ["CRM_TOKEN"]}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: AwsHome.deliver records the failure only when the run raises; a runner that Lambda "
+    "ends (timeout, out of memory) on the last delivery records nothing, and nothing reads the DLQ, "
+    "so the task stays `running` with its claim `running` for ever",
+)
+def test_a_run_killed_on_every_delivery_ends_in_the_dlq_with_the_task_in_error(
+    workspace: NewWorkspace, driver: PipelineDriver
+) -> None:
+    """architecture.md: "A run that dies mid-way is retried after the queue's visibility timeout;
+    after N failures the message lands in the DLQ and the task shows `error`"."""
+    killed = KilledRun()
+    driver.container(RUNNER).home.runner.executor = killed
+    ws = workspace()
+    ws.put_step("heavy", step_file("{go: true}", "data.done = true;"))
+    task_id = ws.new_task({"go": True})
+    task = ws.settle(task_id)
+    assert killed.runs == driver.resources.declared.max_receive_count
+    assert len(driver.dlq_messages()) == 1
+    assert task["state"] == "error", task
