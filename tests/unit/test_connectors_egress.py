@@ -63,7 +63,9 @@ def test_a_mapped_address_is_shown_with_the_address_it_reaches() -> None:
 
 
 def test_a_name_is_judged_by_what_it_resolves_to() -> None:
-    with pytest.raises(EgressRefused, match="localhost resolves to 127.0.0.1, which is a loopback address"):
+    with pytest.raises(
+        EgressRefused, match=r"localhost resolves to 127\.0\.0\.1, which is a loopback address"
+    ):
         OPEN.addresses("localhost", 80)
 
 
@@ -90,11 +92,13 @@ def test_a_private_network_policy_reaches_loopback_and_private_addresses() -> No
 
 
 def test_an_unresolvable_name_is_a_clear_error() -> None:
-    with pytest.raises(ConnectorError, match="cannot resolve the host no-such-host.invalid"):
+    with pytest.raises(ConnectorError, match=r"cannot resolve the host no-such-host\.invalid"):
         OPEN.addresses("no-such-host.invalid", 80)
 
 
-_PRIVATE_V4 = st.sampled_from(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16"])
+_PRIVATE_V4 = st.sampled_from(
+    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16"]
+)
 
 
 @given(network=_PRIVATE_V4, offset=st.integers(min_value=0, max_value=2**16 - 1), form=st.integers(0, 3))

@@ -1,0 +1,25 @@
+"""Fixtures of the connector tests: fake services on 127.0.0.1, and a port that never answers."""
+
+from collections.abc import Iterator
+
+import pytest
+from connector_support import FakeService, unanswered_port
+
+
+@pytest.fixture
+def service() -> Iterator[FakeService]:
+    started = FakeService().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def other_service() -> Iterator[FakeService]:
+    started = FakeService().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def hanging_port() -> Iterator[int]:
+    yield from unanswered_port()
