@@ -12,8 +12,10 @@ come back once its visibility timeout expired: the virtual clock jumps by that t
 message is made visible at once, and SQS's redrive policy moves it to the DLQ after
 maxReceiveCount receives.
 
-Not emulated: bisecting a failing batch, batching windows, parallelisation within a shard,
-concurrent scaling unless a test asks for it (`run_concurrently`), Lambda timeouts.
+An invocation that Lambda ends (a test raises `InvocationKilled`) fails its whole batch.
+
+Not emulated: bisecting a failing batch, batching windows, record age limits, parallelisation
+within a shard, concurrent scaling unless a test asks for it (`run_concurrently`), time limits.
 """
 
 import threading
@@ -41,9 +43,9 @@ MAX_ROUNDS = 2_000
 
 
 class PipelineDriver:
-    def __init__(self, resources: Resources, requests: RequestLog | None = None) -> None:
+    def __init__(self, resources: Resources) -> None:
         self.resources = resources
-        self.requests = requests or RequestLog()
+        self.requests = RequestLog()
         self.clock = VirtualClock()
         self.invocations: Counter[str] = Counter()
         self.records: Counter[str] = Counter()
