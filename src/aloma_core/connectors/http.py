@@ -195,7 +195,7 @@ class HttpClient:
         host = _host(request.url)
         remaining = call.remaining()
         if remaining <= 0:
-            raise ConnectorError(f"the step's wall-time limit was reached before {host} answered")
+            raise ConnectorError(f"the wall time limit was reached before {host} answered")
         connect_s = min(self._limits.connect_timeout_s, remaining)
         headers = request.headers.copy()
         headers["Host"] = request.url.netloc.decode("ascii")
@@ -216,7 +216,9 @@ class HttpClient:
         except httpx.ConnectTimeout:
             raise ConnectorError(f"connecting to {host} timed out after {connect_s:.1f} s") from None
         except httpx.TimeoutException:
-            raise ConnectorError(f"{host} did not answer within {remaining:.1f} s") from None
+            raise ConnectorError(
+                f"{host} did not answer within {remaining:.1f} s, before the wall time limit"
+            ) from None
         except httpx.ConnectError:
             raise
         except httpx.HTTPError as exc:
@@ -227,7 +229,7 @@ class HttpClient:
         cap = self._limits.max_response_bytes
         too_large = ConnectorError(f"the response of {host} is larger than the limit of {cap} bytes")
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
+        if response.request.method != "HEAD" and declared.isdigit() and int(declared) > cap:
             raise too_large
         chunks: list[bytes] = []
         size = 0
@@ -236,7 +238,7 @@ class HttpClient:
             if size > cap:
                 raise too_large
             if call.remaining() <= 0:
-                raise ConnectorError(f"{host} was still sending when the step's wall-time limit was reached")
+                raise ConnectorError(f"{host} was still sending at the wall time limit")
             chunks.append(chunk)
         encoding = response.charset_encoding or "utf-8"
         return HttpResponse(response.status_code, response.headers, b"".join(chunks), encoding)

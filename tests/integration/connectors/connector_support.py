@@ -110,7 +110,8 @@ def _handler_for(service: FakeService) -> type[BaseHTTPRequestHandler]:
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             if reply.chunks is None:
-                self.send_header("Content-Length", str(len(reply.body)))
+                if "Content-Length" not in reply.headers:  # a HEAD reply may declare the length it omits
+                    self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 self.wfile.write(reply.body)
                 return

@@ -77,6 +77,15 @@ def test_a_response_larger_than_the_cap_is_refused(service: FakeService) -> None
     assert call(host, "fetch", "", {"url": f"{service.url}/fits", "bodyOnly": True}) == "x" * 1000
 
 
+def test_a_head_answer_declaring_a_large_body_is_fine(service: FakeService) -> None:
+    service.route("HEAD", "/big", Reply(200, {"Content-Length": "5000"}))
+    result = call(
+        limited(HttpLimits(max_response_bytes=1000)), "fetch", "", {"url": f"HEAD {service.url}/big"}
+    )
+    assert isinstance(result, dict)
+    assert result["headers"]["content-length"] == "5000"
+
+
 def test_a_streamed_response_is_cut_off_at_the_cap(service: FakeService) -> None:
     service.route("GET", "/stream", Reply(200, chunks=[b"y" * 400] * 50))
     assert "larger than the limit of 1000 bytes" in failure(
@@ -106,7 +115,7 @@ def test_an_answer_slower_than_the_call_times_out(service: FakeService) -> None:
     started = time.monotonic()
     assert (
         failure(make_host(), "fetch", "", {"url": f"{service.url}/slow"}, timeout_s=0.5)
-        == "connectors.fetch: 127.0.0.1 did not answer within 0.5 s"
+        == "connectors.fetch: 127.0.0.1 did not answer within 0.5 s, before the wall time limit"
     )
     assert time.monotonic() - started < 1.5
 
@@ -122,7 +131,7 @@ def test_a_refused_connection_is_a_clear_error() -> None:
 
 def test_a_call_with_no_time_left_is_not_sent(service: FakeService) -> None:
     service.route("GET", "/", Reply(200))
-    assert "wall-time limit was reached before 127.0.0.1 answered" in failure(
+    assert "the wall time limit was reached before 127.0.0.1 answered" in failure(
         make_host(), "fetch", "", {"url": f"{service.url}/"}, timeout_s=0
     )
     assert service.seen == []
