@@ -1,18 +1,19 @@
-"""The DynamoDB task store on moto: the `TaskStore` contract the SQLite store is held to, plus
-what only DynamoDB needs (TTL, item and transaction limits, request counts)."""
+"""What only the DynamoDB task store does, on moto: the item layout, TTL, the item and transaction
+limits, request counts, cursors bound to their listing. The `TaskStore` contract it shares with
+the SQLite store runs against both homes in `contract/`."""
 
 import base64
 import json
 
 import pytest
-from aws_support import A, B, claim, count_requests, created, make_task, next_version, run_threads
-from conftest import TABLE
+from aws_support import count_requests
 from mypy_boto3_dynamodb.client import DynamoDBClient
+from store_support import A, B, created, make_task, next_version, table_name
 
 from aloma_core.adapters.aws.dynamodb import DynamoTaskStore
 from aloma_core.adapters.aws.table import EVENT_BYTES, TTL_ATTRIBUTE
-from aloma_core.errors import ConflictingState, InvalidInput, NotFound, TooLarge
-from aloma_core.model import ClaimStatus, Event, TaskError, TaskState
+from aloma_core.errors import InvalidInput, TooLarge
+from aloma_core.model import Event, TaskState
 from aloma_core.records import dump_json
 
 NOW_S = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -21,33 +22,16 @@ DAY_S = 86_400
 
 @pytest.fixture
 def tasks(dynamodb: DynamoDBClient) -> DynamoTaskStore:
-    return DynamoTaskStore(dynamodb, TABLE, now=lambda: NOW_S + 0.75)
+    return DynamoTaskStore(dynamodb, table_name(dynamodb), now=lambda: NOW_S + 0.75)
 
 
 def all_items(client: DynamoDBClient) -> list[dict[str, str]]:
     """Every item of the table as {attribute: value text}, for checks on the storage itself."""
-    items = client.scan(TableName=TABLE)["Items"]
+    items = client.scan(TableName=table_name(client))["Items"]
     return [{name: value.get("S", value.get("N", "")) for name, value in item.items()} for item in items]
 
 
-# Create and get
-
-
-def test_create_stores_task_and_first_events(tasks: DynamoTaskStore) -> None:
-    task = make_task(
-        state=TaskState.ERROR,
-        data={"x": 1.0, "deep": [[{"é": None}]]},
-        claims={"charge": claim("charge", ClaimStatus.DONE)},
-    ).with_changes(result={"ok": 0.25}, tags=("vip",), runs=3, error=TaskError("charge", "boom", 4))
-
-    tasks.create(task, [*created(task), Event("dispatched", 2, {"steps": ["charge"]})])
-
-    stored = tasks.get(A, task.id)
-    assert stored == task
-    assert dump_json(stored.data) == '{"x":1.0,"deep":[[{"é":null}]]}'
-    history = tasks.history(A, task.id)
-    assert [(event.seq, event.type) for event in history] == [(1, "created"), (2, "dispatched")]
-    assert history[1].detail == {"steps": ["charge"]}
+# Items
 
 
 def test_items_have_the_designed_shape(tasks: DynamoTaskStore, dynamodb: DynamoDBClient) -> None:
@@ -71,87 +55,7 @@ def test_items_have_the_designed_shape(tasks: DynamoTaskStore, dynamodb: DynamoD
     assert len(items) == 3
 
 
-def test_create_is_atomic(tasks: DynamoTaskStore, dynamodb: DynamoDBClient) -> None:
-    """An event that cannot be stored takes the task with it."""
-    task = make_task()
-
-    with pytest.raises(ValueError, match="JSON"):
-        tasks.create(task, [*created(task), Event("audit", 2, {"bad": float("nan")})])
-
-    with pytest.raises(NotFound):
-        tasks.get(A, task.id)
-    assert all_items(dynamodb) == []
-
-
-def test_create_refuses_a_duplicate_id(tasks: DynamoTaskStore) -> None:
-    task = make_task()
-    tasks.create(task, created(task))
-
-    with pytest.raises(ConflictingState):
-        tasks.create(task.with_changes(data={"other": True}), created(task))
-
-    assert tasks.get(A, task.id) == task
-    assert len(tasks.history(A, task.id)) == 1
-
-
-def test_get_of_unknown_or_other_workspace_task_is_not_found(tasks: DynamoTaskStore) -> None:
-    task = make_task(A)
-    tasks.create(task, created(task))
-
-    for workspace_id, task_id in [(A, "t_unknown"), (B, task.id), (A, "x" * 3000), (A, "")]:
-        with pytest.raises(NotFound):
-            tasks.get(workspace_id, task_id)
-
-
 # Save
-
-
-def test_save_writes_the_next_version_and_appends_events(tasks: DynamoTaskStore) -> None:
-    task = make_task()
-    tasks.create(task, created(task))
-    second = next_version(task, data={"n": 1}, data_seq=2)
-
-    assert tasks.save(second, 1, [Event("patched", 2, {"n": 1}), Event("state", 3, {"to": "running"})])
-
-    assert tasks.get(A, task.id) == second
-    assert [(event.seq, event.type) for event in tasks.history(A, task.id)] == [
-        (1, "created"),
-        (2, "patched"),
-        (3, "state"),
-    ]
-
-
-def test_save_refuses_a_stale_version_and_writes_no_events(tasks: DynamoTaskStore) -> None:
-    task = make_task()
-    tasks.create(task, created(task))
-    winner = next_version(task, data={"n": 1})
-    assert tasks.save(winner, 1, [Event("patched", 2)])
-
-    assert not tasks.save(next_version(task, data={"n": 99}), 1, [Event("patched", 3, {"lost": True})])
-
-    assert tasks.get(A, task.id) == winner
-    assert [event.type for event in tasks.history(A, task.id)] == ["created", "patched"]
-
-
-def test_save_needs_the_version_after_the_expected_one(tasks: DynamoTaskStore) -> None:
-    task = make_task()
-    tasks.create(task, created(task))
-
-    with pytest.raises(ValueError, match="expected version"):
-        tasks.save(task.with_changes(version=5), 1, [])
-
-
-def test_save_of_unknown_or_other_workspace_task_writes_nothing(
-    tasks: DynamoTaskStore, dynamodb: DynamoDBClient
-) -> None:
-    task = make_task(A)
-    tasks.create(task, created(task))
-
-    assert not tasks.save(next_version(make_task(A)), 1, [Event("patched", 2)])
-    assert not tasks.save(next_version(task.with_changes(workspace_id=B)), 1, [Event("patched", 2)])
-
-    assert tasks.get(A, task.id) == task
-    assert len(all_items(dynamodb)) == 2
 
 
 def test_a_save_is_one_request(tasks: DynamoTaskStore, dynamodb: DynamoDBClient) -> None:
@@ -165,103 +69,7 @@ def test_a_save_is_one_request(tasks: DynamoTaskStore, dynamodb: DynamoDBClient)
     assert dict(requests) == {"TransactWriteItems": 1}
 
 
-def test_concurrent_increments_lose_no_update(tasks: DynamoTaskStore) -> None:
-    """6 threads x 15 read-modify-write increments, each retried on a version conflict."""
-    task = make_task(data={"n": 0})
-    tasks.create(task, created(task))
-
-    def increment(worker: int) -> None:
-        for _ in range(15):
-            while True:
-                current = tasks.get(A, task.id)
-                count = current.data["n"]
-                assert isinstance(count, int)
-                bumped = next_version(current, data={"n": count + 1})
-                if tasks.save(bumped, current.version, [Event("patched", 0, {"by": worker})]):
-                    break
-
-    run_threads(6, increment)
-
-    final = tasks.get(A, task.id)
-    assert (final.version, final.data) == (91, {"n": 90})
-    assert [event.seq for event in tasks.history(A, task.id)] == list(range(1, 92))
-
-
 # List
-
-
-def test_list_is_newest_first_in_pages(tasks: DynamoTaskStore) -> None:
-    made = [make_task(created_at=1_000 + i) for i in range(5)]
-    for task in made:
-        tasks.create(task, created(task))
-    tasks.create(other := make_task(B, created_at=5_000), created(other))
-
-    pages: list[list[str]] = []
-    cursor: str | None = None
-    while True:
-        page, cursor = tasks.list(A, None, 2, cursor)
-        pages.append([task.id for task in page])
-        if cursor is None:
-            break
-
-    newest_first = [task.id for task in reversed(made)]
-    assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:5]]
-
-
-def test_list_ends_without_an_empty_page(tasks: DynamoTaskStore) -> None:
-    for i in range(4):
-        tasks.create(task := make_task(created_at=i), created(task))
-
-    first, cursor = tasks.list(A, None, 2, None)
-    second, end = tasks.list(A, None, 2, cursor)
-
-    assert (len(first), len(second), end) == (2, 2, None)
-
-
-def test_list_breaks_ties_by_id_descending(tasks: DynamoTaskStore) -> None:
-    for task_id in ["t_1", "t_3", "t_2", "t_4"]:
-        tasks.create(task := make_task(task_id=task_id, created_at=7), created(task))
-
-    first, cursor = tasks.list(A, None, 3, None)
-    rest, _ = tasks.list(A, None, 3, cursor)
-
-    assert [task.id for task in first + rest] == ["t_4", "t_3", "t_2", "t_1"]
-
-
-def test_list_filters_by_state(tasks: DynamoTaskStore) -> None:
-    states = [TaskState.DONE, TaskState.RUNNING, TaskState.DONE, TaskState.ERROR, TaskState.DONE]
-    made = [make_task(state=state, created_at=i) for i, state in enumerate(states)]
-    for task in made:
-        tasks.create(task, created(task))
-
-    first, cursor = tasks.list(A, TaskState.DONE, 2, None)
-    rest, end = tasks.list(A, TaskState.DONE, 2, cursor)
-
-    assert [task.id for task in first + rest] == [made[4].id, made[2].id, made[0].id]
-    assert end is None
-    assert tasks.list(A, TaskState.WAITING, 10, None) == ([], None)
-
-
-def test_list_follows_state_changes(tasks: DynamoTaskStore) -> None:
-    task = make_task()
-    tasks.create(task, created(task))
-    tasks.save(next_version(task, state=TaskState.DONE), 1, [])
-
-    assert tasks.list(A, TaskState.RUNNING, 10, None) == ([], None)
-    assert [found.state for found in tasks.list(A, TaskState.DONE, 10, None)[0]] == [TaskState.DONE]
-
-
-def test_list_shows_only_the_workspace_own_tasks(tasks: DynamoTaskStore) -> None:
-    tasks.create(task := make_task(A), created(task))
-
-    assert tasks.list(B, None, 10, None) == ([], None)
-    assert tasks.list(A, None, 10, None) == ([task], None)
-
-
-@pytest.mark.parametrize("cursor", ["", "not base64!", "bm90IGpzb24=", "WzEsMiwzXQ==", "WyJhIiwgMV0="])
-def test_list_refuses_a_cursor_it_did_not_give(tasks: DynamoTaskStore, cursor: str) -> None:
-    with pytest.raises(InvalidInput, match="cursor"):
-        tasks.list(A, None, 10, cursor)
 
 
 def test_a_cursor_serves_only_its_own_listing(tasks: DynamoTaskStore) -> None:
@@ -280,45 +88,6 @@ def test_a_cursor_serves_only_its_own_listing(tasks: DynamoTaskStore) -> None:
     ]:
         with pytest.raises(InvalidInput, match="cursor"):
             tasks.list(workspace_id, state, 10, foreign)
-
-
-def test_list_refuses_an_empty_page(tasks: DynamoTaskStore) -> None:
-    with pytest.raises(InvalidInput, match="limit"):
-        tasks.list(A, None, 0, None)
-
-
-# History
-
-
-def test_history_of_unknown_or_other_workspace_task_is_not_found(tasks: DynamoTaskStore) -> None:
-    tasks.create(task := make_task(A), created(task))
-    tasks.create(silent := make_task(A), [])
-
-    assert tasks.history(A, silent.id) == []
-    with pytest.raises(NotFound):
-        tasks.history(A, "t_unknown")
-    with pytest.raises(NotFound):
-        tasks.history(B, task.id)
-
-
-def test_history_keeps_write_order_across_many_versions(tasks: DynamoTaskStore) -> None:
-    """Sort keys carry zero-padded versions: version 10 sorts after version 9, not after 1."""
-    task = make_task()
-    tasks.create(task, created(task))
-    current = task
-    for version in range(2, 13):
-        bumped = next_version(current)
-        assert tasks.save(
-            bumped, current.version, [Event("audit", version, {"v": version, "i": i}) for i in (0, 1)]
-        )
-        current = bumped
-
-    history = tasks.history(A, task.id)
-
-    assert [(event.detail.get("v"), event.detail.get("i")) for event in history[1:]] == [
-        (version, i) for version in range(2, 13) for i in (0, 1)
-    ]
-    assert [event.seq for event in history] == list(range(1, 24))
 
 
 # Expiry
@@ -356,7 +125,7 @@ def test_a_task_created_ended_expires_at_once(tasks: DynamoTaskStore, dynamodb: 
 
 
 def test_retention_none_keeps_ended_tasks(dynamodb: DynamoDBClient) -> None:
-    tasks = DynamoTaskStore(dynamodb, TABLE, retention_days=None)
+    tasks = DynamoTaskStore(dynamodb, table_name(dynamodb), retention_days=None)
     task = make_task()
     tasks.create(task, created(task))
 

@@ -1,14 +1,17 @@
-"""Secrets Manager secret store and admin token on moto. Calls are counted with a botocore hook
-on the real client, so the cache is checked by what reaches AWS, not by peeking inside."""
+"""What only the Secrets Manager secret store does, and the admin token, on moto: one JSON secret
+per workspace, compare-and-swap writes, the cache, the size cap. Calls are counted with a
+botocore hook on the real client, so the cache is checked by what reaches AWS, not by peeking
+inside. The `SecretStore` contract it shares with SQLite runs against both homes in `contract/`."""
 
 import json
 
 import pytest
-from aws_support import A, B, count_requests, run_threads
+from aws_support import count_requests
 from mypy_boto3_secretsmanager.client import SecretsManagerClient
+from store_support import A, B, run_threads
 
 from aloma_core.adapters.aws.secrets import SecretsManagerSecretStore, read_admin_token
-from aloma_core.errors import NotFound, TooLarge
+from aloma_core.errors import TooLarge
 
 PREFIX = "aloma/test/"
 
@@ -38,20 +41,6 @@ def stored(client: SecretsManagerClient, workspace_id: str) -> object:
     return json.loads(answer["SecretString"])
 
 
-def test_secrets_put_names_values_delete(secrets: SecretsManagerSecretStore) -> None:
-    secrets.put(A, "zeta", "1")
-    secrets.put(A, "alpha", "2")
-    secrets.put(A, "zeta", "3")
-
-    assert secrets.names(A) == ["alpha", "zeta"]
-    assert secrets.values(A) == {"alpha": "2", "zeta": "3"}
-
-    secrets.delete(A, "zeta")
-    assert secrets.values(A) == {"alpha": "2"}
-    with pytest.raises(NotFound):
-        secrets.delete(A, "zeta")
-
-
 def test_one_secret_per_workspace_holds_a_json_object(
     secrets: SecretsManagerSecretStore, secretsmanager: SecretsManagerClient
 ) -> None:
@@ -66,28 +55,14 @@ def test_one_secret_per_workspace_holds_a_json_object(
 def test_deleting_the_last_name_keeps_an_empty_object(
     secrets: SecretsManagerSecretStore, secretsmanager: SecretsManagerClient
 ) -> None:
+    """The secret stays, so putting a name again is a new version of it, not a new secret."""
     secrets.put(A, "token", "s3cret")
 
     secrets.delete(A, "token")
 
     assert stored(secretsmanager, A) == {}
-    assert secrets.names(A) == []
     secrets.put(A, "token", "again")
-    assert secrets.values(A) == {"token": "again"}
-
-
-def test_secrets_are_isolated_by_workspace(secrets: SecretsManagerSecretStore) -> None:
-    secrets.put(A, "token", "a-secret")
-    secrets.put(B, "token", "b-secret")
-
-    assert secrets.values(A) == {"token": "a-secret"}
-    assert secrets.names("ws_other") == []
-    assert secrets.values("ws_other") == {}
-    with pytest.raises(NotFound):
-        secrets.delete("ws_other", "token")
-
-    secrets.delete(B, "token")
-    assert secrets.values(A) == {"token": "a-secret"}
+    assert stored(secretsmanager, A) == {"token": "again"}
 
 
 def test_values_are_cached_for_the_ttl(

@@ -1,0 +1,64 @@
+"""The two homes whose stores the contract suite runs against: SQLite on a file in `tmp_path`, and
+DynamoDB / Secrets Manager on moto.
+
+The suite lives under `aws/` only so that `aws/conftest.py` serves it: moto, fake credentials and
+the corrections that make moto behave like DynamoDB (100-item transactions, atomic requests).
+Each test module declares a `home` fixture parametrised with `HOMES` and builds the store it
+tests with the functions below, so every test runs once per home, and a DynamoDB client is
+only made for the DynamoDB runs.
+"""
+
+import pytest
+from mypy_boto3_dynamodb.client import DynamoDBClient
+from store_support import table_name
+
+from aloma_core.adapters.aws.dynamodb import DynamoStepStore, DynamoTaskStore, DynamoWorkspaceStore
+from aloma_core.adapters.aws.secrets import SecretsManagerSecretStore
+from aloma_core.adapters.local.sqlite import (
+    SqliteDatabase,
+    SqliteSecretStore,
+    SqliteStepStore,
+    SqliteTaskStore,
+    SqliteWorkspaceStore,
+)
+from aloma_core.ports import SecretStore, StepStore, TaskStore, WorkspaceStore
+
+SQLITE = "sqlite"
+AWS = "aws"
+HOMES = [SQLITE, AWS]
+SECRET_PREFIX = "aloma/contract/"
+
+
+def task_store(home: str, request: pytest.FixtureRequest) -> TaskStore:
+    if home == SQLITE:
+        return SqliteTaskStore(_database(request))
+    return DynamoTaskStore(*_table(request))
+
+
+def step_store(home: str, request: pytest.FixtureRequest) -> StepStore:
+    if home == SQLITE:
+        return SqliteStepStore(_database(request))
+    return DynamoStepStore(*_table(request))
+
+
+def workspace_store(home: str, request: pytest.FixtureRequest) -> WorkspaceStore:
+    if home == SQLITE:
+        return SqliteWorkspaceStore(_database(request))
+    return DynamoWorkspaceStore(*_table(request))
+
+
+def secret_store(home: str, request: pytest.FixtureRequest) -> SecretStore:
+    if home == SQLITE:
+        return SqliteSecretStore(_database(request))
+    return SecretsManagerSecretStore(request.getfixturevalue("secretsmanager"), SECRET_PREFIX)
+
+
+def _table(request: pytest.FixtureRequest) -> tuple[DynamoDBClient, str]:
+    client: DynamoDBClient = request.getfixturevalue("dynamodb")
+    return client, table_name(client)
+
+
+def _database(request: pytest.FixtureRequest) -> SqliteDatabase:
+    database = SqliteDatabase(request.getfixturevalue("tmp_path") / "aloma.db")
+    request.addfinalizer(database.close)
+    return database
