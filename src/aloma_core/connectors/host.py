@@ -44,11 +44,9 @@ class WorkspaceConnectorHost:
 
     def call(self, call: ConnectorCall) -> JsonValue:
         label = f"connectors.{call.namespace}" + (f".{call.method}" if call.method else "")
+        budget = Call.starting_now(call.idempotency_key, call.timeout_s)  # before a first import eats into it
         try:
-            instance = self._instance(call.namespace)
-            return instance.call_method(
-                call.method, call.args, Call.starting_now(call.idempotency_key, call.timeout_s)
-            )
+            return self._instance(call.namespace).call_method(call.method, call.args, budget)
         except ConnectorFailed as exc:
             raise ConnectorFailed(self._redact(str(exc))) from None
         except UnknownMethod as exc:
