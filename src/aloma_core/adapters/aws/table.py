@@ -11,15 +11,20 @@ Items (`{ws}` a workspace id, `{id}` a task id):
   gsi1sk `{created_at:013d}#{ws}`.
 - `key`: pk `KEY#{sha256 hex of the API key}`, sk `KEY`; `workspace_id`.
 - `task`: pk `WS#{ws}#TASK#{id}`, sk `TASK`; `workspace_id`, `task_id`, `version` (N), `state`,
-  `record`; gsi1pk `WS#{ws}#TASKS` and gsi2pk `WS#{ws}#STATE#{state}`, both with sort key
-  `{created_at:013d}#{id}`; `expires_at` once ended.
+  `record`, `data`, `result`; gsi1pk `WS#{ws}#TASKS` and gsi2pk `WS#{ws}#STATE#{state}`, both
+  with sort key `{created_at:013d}#{id}`; `expires_at` once ended.
 - `event`: pk `WS#{ws}#TASK#{id}` (beside its task), sk `EVT#{task version:010d}#{index:03d}`;
   `record` (one event) or `records` (several, see below); `expires_at` once the task ended.
 - `step`: pk `WS#{ws}#STEPS`, sk `STEP#{name}`; `name`, `version` (N), `created_seq` (N), `record`.
 - `steps_meta`: pk `WS#{ws}#STEPS`, sk `META`; `revision` (N), `last_created_seq` (N).
 
-`record` is the JSON text of the shared codec in `aloma_core.records`: free-form JSON (task data,
-event details, step conditions) stays a JSON string inside it, byte for byte. Indexes `gsi1`
+`record` is the JSON text of the shared codec in `aloma_core.records`: free-form JSON (event
+details, step conditions) stays a JSON string inside it, byte for byte. A task's `data` and
+`result` are the exception: each is an attribute of its own holding the compact JSON text once
+(inside `record` it would be escaped a second time, and quote-heavy data would take twice its
+size: 256 KiB of it would no longer fit an item). Items written before still hold both inside
+`record`, and are read as they are. (`data` is a reserved word: in an expression, alias it.)
+Indexes `gsi1`
 (`gsi1pk`, `gsi1sk`) and `gsi2` (`gsi2pk`, `gsi2sk`) project ALL; gsi1 lists a workspace's tasks
 newest first (and the workspaces, oldest first), gsi2 the same per state. Both are eventually
 consistent: a task written a moment ago may be missing from a listing, never from `get`.

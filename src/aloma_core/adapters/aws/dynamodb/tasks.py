@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 _DAY_S = 86_400
 _BATCH_WRITE_ITEMS = 25
+_OWN_ATTRIBUTES = ("data", "result")
 
 
 class DynamoTaskStore:
@@ -153,7 +154,7 @@ class DynamoTaskStore:
             "task_id": s(task.id),
             "version": n(task.version),
             "state": s(task.state.value),
-            "record": s(dump_json(task_to_record(task))),
+            **_record_attributes(task),
             "gsi1pk": s(tasks_gsi_pk(task.workspace_id)),
             "gsi1sk": s(order),
             "gsi2pk": s(state_gsi_pk(task.workspace_id, task.state.value)),
@@ -223,8 +224,30 @@ class DynamoTaskStore:
         _log.warning("%d history items keep no TTL yet: DynamoDB left them unprocessed", len(items))
 
 
+def _record_attributes(task: Task) -> Item:
+    """The task's record, with its free-form JSON (`data`, `result`) as attributes of their own.
+
+    Inside `record` that JSON text would be a JSON string, escaped a second time: every quote and
+    backslash doubled, so quote-heavy data took up to twice its size and 256 KiB of it no longer
+    fitted an item. Standing alone, each attribute holds the compact JSON text once, byte for byte.
+    """
+    record = task_to_record(task)
+    attributes: Item = {name: s(_json_text(record.pop(name), name)) for name in _OWN_ATTRIBUTES}
+    attributes["record"] = s(dump_json(record))
+    return attributes
+
+
 def _task(item: Item) -> Task:
-    return task_from_record(load_json_object(text(item, "record")))
+    """Items written before `data` and `result` stood alone still hold them inside `record`."""
+    record = load_json_object(text(item, "record"))
+    record.update({name: text(item, name) for name in _OWN_ATTRIBUTES if name in item})
+    return task_from_record(record)
+
+
+def _json_text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"task record field {name!r} is not JSON text")
+    return value
 
 
 def _encode_cursor(item: Item, index: str) -> str:
