@@ -189,3 +189,49 @@ class RunRequest:
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> "RunRequest":
         return cls(str(raw["workspace_id"]), str(raw["task_id"]), str(raw["step"]), str(raw["claim_id"]))
+
+
+@dataclass(frozen=True)
+class ConnectorConfig:
+    """What `connectors.NS` reaches in a workspace's steps: a connector type and its configuration.
+
+    `config` is the stored form: secret fields hold references to workspace secrets, never values
+    (see connectors/stored.py).
+    """
+
+    workspace_id: str
+    namespace: str
+    type: str
+    config: JsonObject
+    updated_at: int
+
+
+class SigningScheme(StrEnum):
+    """How a webhook's sender signs the raw body with a shared key (HMAC-SHA256 in every case)."""
+
+    GITHUB = "github"
+    STRIPE = "stripe"
+    HMAC_SHA256 = "hmac-sha256"
+
+
+@dataclass(frozen=True)
+class WebhookSigning:
+    """`secret` names the workspace secret holding the key; `header` carries the signature."""
+
+    scheme: SigningScheme
+    secret: str
+    header: str
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A way in for tasks: `POST /v1/hooks/{key}`. The key is its credential and only stored hashed;
+    `id` is what `$via.id` of its tasks says."""
+
+    workspace_id: str
+    id: str
+    name: str
+    signing: WebhookSigning | None
+    keep_headers: tuple[str, ...]
+    rate_limit_per_minute: int
+    created_at: int

@@ -1,4 +1,5 @@
-"""What the core needs from a home (architecture.md): storage, a work queue, a sandbox, a clock.
+"""What the core needs from a home (architecture.md): storage, a work queue, a sandbox, a clock,
+and a rate limiter for webhooks.
 
 The AWS home implements these with DynamoDB, SQS and Secrets Manager, the local home with
 SQLite, an in-process queue and a pool of worker processes. The core never sees which.
@@ -8,7 +9,17 @@ import builtins
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from .model import Event, RunRequest, Step, Task, TaskState, Workspace, WorkspaceSettings
+from .model import (
+    ConnectorConfig,
+    Event,
+    RunRequest,
+    Step,
+    Task,
+    TaskState,
+    Webhook,
+    Workspace,
+    WorkspaceSettings,
+)
 from .sandbox.types import ConnectorHost, RunInput, RunResult
 
 
@@ -72,6 +83,44 @@ class SecretStore(Protocol):
 
     def delete(self, workspace_id: str, name: str) -> None:
         """`NotFound` when absent."""
+
+
+class ConnectorStore(Protocol):
+    """A workspace's connector configurations, one per namespace (stored form: no secret values)."""
+
+    def put(self, connector: ConnectorConfig) -> None:
+        """Create the namespace's configuration or replace it."""
+
+    def get(self, workspace_id: str, namespace: str) -> ConnectorConfig:
+        """`NotFound` when absent."""
+
+    def list(self, workspace_id: str) -> builtins.list[ConnectorConfig]:
+        """By namespace."""
+
+    def delete(self, workspace_id: str, namespace: str) -> None:
+        """`NotFound` when absent."""
+
+
+class WebhookStore(Protocol):
+    """Webhooks, found by workspace and name, or across workspaces by the hash of their key."""
+
+    def create(self, webhook: Webhook, key_hash: str) -> None:
+        """`ConflictingState` when the workspace already has a webhook of that name."""
+
+    def by_key_hash(self, key_hash: str) -> Webhook | None: ...
+
+    def list(self, workspace_id: str) -> builtins.list[Webhook]:
+        """By name."""
+
+    def delete(self, workspace_id: str, name: str) -> None:
+        """`NotFound` when absent."""
+
+
+class RateLimiter(Protocol):
+    def allow(self, key: str, limit_per_minute: int, now_ms: int) -> bool:
+        """Count one event for `key`; False (the event refused) once `limit_per_minute` events were
+        allowed in the same window. Windows are fixed minutes of the epoch (`now_ms // 60_000`),
+        so a refused caller may retry when the next minute starts, in every home alike."""
 
 
 class WorkQueue(Protocol):

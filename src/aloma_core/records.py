@@ -12,7 +12,20 @@ from collections.abc import Mapping
 from typing import Any, cast, get_args, get_type_hints
 
 from .json_types import JsonObject, JsonValue
-from .model import Claim, Event, Step, Task, TaskError, TaskState, Workspace, WorkspaceSettings
+from .model import (
+    Claim,
+    ConnectorConfig,
+    Event,
+    SigningScheme,
+    Step,
+    Task,
+    TaskError,
+    TaskState,
+    Webhook,
+    WebhookSigning,
+    Workspace,
+    WorkspaceSettings,
+)
 
 
 def new_id(prefix: str = "") -> str:
@@ -173,6 +186,66 @@ def workspace_from_record(record: Mapping[str, object]) -> Workspace:
         id=_text(record, "id"),
         name=_text(record, "name"),
         settings=WorkspaceSettings.model_validate(record["settings"]),
+        created_at=_int(record, "created_at"),
+    )
+
+
+# Connectors
+
+
+def connector_to_record(connector: ConnectorConfig) -> JsonObject:
+    return {
+        "workspace_id": connector.workspace_id,
+        "namespace": connector.namespace,
+        "type": connector.type,
+        "config": dump_json(connector.config),
+        "updated_at": connector.updated_at,
+    }
+
+
+def connector_from_record(record: Mapping[str, object]) -> ConnectorConfig:
+    return ConnectorConfig(
+        workspace_id=_text(record, "workspace_id"),
+        namespace=_text(record, "namespace"),
+        type=_text(record, "type"),
+        config=load_json_object(_text(record, "config")),
+        updated_at=_int(record, "updated_at"),
+    )
+
+
+# Webhooks (the key's hash is the store's business: a lookup key, not part of the record)
+
+
+def webhook_to_record(webhook: Webhook) -> JsonObject:
+    signing = webhook.signing
+    return {
+        "workspace_id": webhook.workspace_id,
+        "id": webhook.id,
+        "name": webhook.name,
+        "signing": None
+        if signing is None
+        else {"scheme": signing.scheme.value, "secret": signing.secret, "header": signing.header},
+        "keep_headers": list(webhook.keep_headers),
+        "rate_limit_per_minute": webhook.rate_limit_per_minute,
+        "created_at": webhook.created_at,
+    }
+
+
+def webhook_from_record(record: Mapping[str, object]) -> Webhook:
+    raw_signing = record["signing"]
+    signing = None
+    if raw_signing is not None:
+        raw = _mapping(raw_signing, "signing")
+        signing = WebhookSigning(
+            SigningScheme(_text(raw, "scheme")), _text(raw, "secret"), _text(raw, "header")
+        )
+    return Webhook(
+        workspace_id=_text(record, "workspace_id"),
+        id=_text(record, "id"),
+        name=_text(record, "name"),
+        signing=signing,
+        keep_headers=tuple(_text_list(record, "keep_headers")),
+        rate_limit_per_minute=_int(record, "rate_limit_per_minute"),
         created_at=_int(record, "created_at"),
     )
 

@@ -1,16 +1,20 @@
 """The local home's storage: one SQLite file behind the storage ports."""
 
+from .connector_store import SqliteConnectorStore
 from .database import SqliteDatabase
 from .secret_store import SqliteSecretStore
 from .step_store import SqliteStepStore
 from .task_store import SqliteTaskStore, TaskSaved
+from .webhook_store import SqliteWebhookStore
 from .workspace_store import SqliteWorkspaceStore
 
 __all__ = [
+    "SqliteConnectorStore",
     "SqliteDatabase",
     "SqliteSecretStore",
     "SqliteStepStore",
     "SqliteTaskStore",
+    "SqliteWebhookStore",
     "SqliteWorkspaceStore",
     "TaskSaved",
 ]

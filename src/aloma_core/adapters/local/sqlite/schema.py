@@ -64,4 +64,22 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (workspace_id, name)
     ) STRICT;
     """,
+    # 2: connectors and webhooks. A webhook is found by its key's hash from any workspace, so the
+    # hash is unique across the table, like a workspace key's.
+    """
+    CREATE TABLE connectors (
+        workspace_id TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, namespace)
+    ) STRICT;
+
+    CREATE TABLE webhooks (
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        record TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+    ) STRICT;
+    """,
 )
