@@ -4,14 +4,15 @@ the SQLite store runs against both homes in `contract/`."""
 
 import base64
 import json
+from typing import Any
 
 import pytest
 from aws_support import count_requests
 from mypy_boto3_dynamodb.client import DynamoDBClient
 from store_support import A, B, created, make_task, next_version, table_name
 
-from aloma_core.adapters.aws.dynamodb import DynamoTaskStore
-from aloma_core.adapters.aws.table import EVENT_BYTES, TTL_ATTRIBUTE
+from aloma_core.adapters.aws.dynamodb import DynamoTaskStore, items
+from aloma_core.adapters.aws.table import EVENT_BYTES, GSI_STATES, GSI_TASKS, TTL_ATTRIBUTE
 from aloma_core.errors import InvalidInput, TooLarge
 from aloma_core.model import Event, TaskState
 from aloma_core.records import dump_json
@@ -89,6 +90,139 @@ def test_a_cursor_serves_only_its_own_listing(tasks: DynamoTaskStore) -> None:
     ]:
         with pytest.raises(InvalidInput, match="cursor"):
             tasks.list(workspace_id, state, 10, foreign)
+
+
+def test_the_listing_indexes_hold_only_keys(tasks: DynamoTaskStore, dynamodb: DynamoDBClient) -> None:
+    """Nothing a save changes is copied into them: a save writes no index unless the state moves."""
+    tasks.create(task := make_task(data={"big": "b" * 10_000}), created(task))
+
+    for index, partition in [(GSI_TASKS, "WS#ws_a#TASKS"), (GSI_STATES, "WS#ws_a#STATE#running")]:
+        entries = dynamodb.query(
+            TableName=table_name(dynamodb),
+            IndexName=index,
+            KeyConditionExpression=f"{index}pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": partition}},
+        )["Items"]
+        assert [sorted(entry) for entry in entries] == [sorted(["pk", "sk", f"{index}pk", f"{index}sk"])]
+
+
+def test_a_page_is_one_query_of_keys_and_one_batch_of_reads(
+    tasks: DynamoTaskStore, dynamodb: DynamoDBClient
+) -> None:
+    made = [make_task(created_at=i) for i in range(5)]
+    for task in made:
+        tasks.create(task, created(task))
+    requests = count_requests(dynamodb)
+
+    page, cursor = tasks.list(A, None, 3, None)
+
+    assert page == made[:1:-1]
+    assert cursor is not None
+    assert dict(requests) == {"Query": 1, "BatchGetItem": 1}
+
+
+def answer_first_query_with(client: DynamoDBClient, stale: list[dict[str, dict[str, str]]]) -> None:
+    """The index, eventually consistent, answers the first Query with `stale` entries in front (and
+    as many fewer at the end, so that it still answers `Limit` entries)."""
+    answered: list[bool] = []
+
+    def rewrite(parsed: dict[str, Any], **_: Any) -> None:
+        if answered:
+            return
+        answered.append(True)
+        entries = [*stale, *parsed["Items"]][: len(parsed["Items"])]
+        parsed["Items"] = entries
+        parsed["LastEvaluatedKey"] = entries[-1]
+
+    client.meta.events.register("after-call.dynamodb.Query", rewrite)
+
+
+def test_an_index_entry_whose_task_is_gone_or_has_left_the_state_is_skipped(
+    tasks: DynamoTaskStore, dynamodb: DynamoDBClient
+) -> None:
+    """The page is still filled up from further entries, and the cursor follows the last one shown."""
+    done = [make_task(state=TaskState.DONE, created_at=i) for i in range(3)]
+    for task in done:
+        tasks.create(task, created(task))
+    tasks.create(moved := make_task(state=TaskState.RUNNING, created_at=8), created(moved))
+    order = "0000000000009#t_gone"
+    gone = {"pk": {"S": "WS#ws_a#TASK#t_gone"}, "sk": {"S": "TASK"}}
+    stale = [
+        {**gone, "gsi2pk": {"S": "WS#ws_a#STATE#done"}, "gsi2sk": {"S": order}},
+        {
+            "pk": {"S": f"WS#ws_a#TASK#{moved.id}"},
+            "sk": {"S": "TASK"},
+            "gsi2pk": {"S": "WS#ws_a#STATE#done"},
+            "gsi2sk": {"S": f"0000000000008#{moved.id}"},
+        },
+    ]
+    answer_first_query_with(dynamodb, stale)
+
+    page, cursor = tasks.list(A, TaskState.DONE, 2, None)
+    rest, end = tasks.list(A, TaskState.DONE, 2, cursor)
+
+    assert [task.id for task in page + rest] == [done[2].id, done[1].id, done[0].id]
+    assert end is None
+
+
+def test_keys_left_unprocessed_are_read_again(tasks: DynamoTaskStore, dynamodb: DynamoDBClient) -> None:
+    """DynamoDB may answer a BatchGetItem in part (throttling, 16 MB): the rest is asked for again."""
+    made = [make_task(created_at=i) for i in range(4)]
+    for task in made:
+        tasks.create(task, created(task))
+    calls: list[int] = []
+
+    def withhold(parsed: dict[str, Any], **_: Any) -> None:
+        calls.append(len(calls))
+        table = table_name(dynamodb)
+        answered = parsed["Responses"][table]
+        kept = answered[:1] if len(calls) == 1 else [] if len(calls) == 2 else answered
+        withheld = [{"pk": item["pk"], "sk": item["sk"]} for item in answered if item not in kept]
+        parsed["Responses"][table] = kept
+        parsed["UnprocessedKeys"] = {table: {"Keys": withheld}} if withheld else {}
+
+    dynamodb.meta.events.register("after-call.dynamodb.BatchGetItem", withhold)
+
+    page, _ = tasks.list(A, None, 10, None)
+
+    assert page == made[::-1]
+    assert len(calls) == 3
+
+
+def test_a_listing_gives_up_when_dynamodb_keeps_every_key_unprocessed(
+    tasks: DynamoTaskStore, dynamodb: DynamoDBClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tasks.create(task := make_task(), created(task))
+    monkeypatch.setattr(items.time, "sleep", lambda _: None)
+
+    def withhold_all(parsed: dict[str, Any], **_: Any) -> None:
+        table = table_name(dynamodb)
+        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in parsed["Responses"][table]]
+        parsed["Responses"][table] = []
+        parsed["UnprocessedKeys"] = {table: {"Keys": keys}}
+
+    dynamodb.meta.events.register("after-call.dynamodb.BatchGetItem", withhold_all)
+
+    with pytest.raises(RuntimeError, match="unprocessed"):
+        tasks.list(A, None, 10, None)
+
+
+def test_many_keys_are_read_100_at_a_time_in_their_order(dynamodb: DynamoDBClient) -> None:
+    table = table_name(dynamodb)
+    keys = [{"pk": {"S": f"P#{i:03d}"}, "sk": {"S": "S"}} for i in range(230)]
+    stored = [{**key, "n": {"N": str(i)}} for i, key in enumerate(keys) if i % 7]
+    for start in range(0, len(stored), 25):
+        batch = stored[start : start + 25]
+        dynamodb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": item}} for item in batch]})
+    requests = count_requests(dynamodb)
+    wanted = keys[::-1]
+
+    found = items.get_items(dynamodb, table, wanted)
+
+    assert [None if item is None else item["n"]["N"] for item in found] == [
+        None if i % 7 == 0 else str(i) for i in reversed(range(230))
+    ]
+    assert dict(requests) == {"BatchGetItem": 3}
 
 
 # Expiry

@@ -1,13 +1,13 @@
 """The table as `table_definition` creates it: the shape the SAM template must declare too."""
 
-from conftest import TABLE
 from mypy_boto3_dynamodb.client import DynamoDBClient
+from store_support import table_name
 
 from aloma_core.adapters.aws.table import GSI_STATES, GSI_TASKS, TTL_ATTRIBUTE, table_definition
 
 
 def test_the_definition_creates_the_designed_table(dynamodb: DynamoDBClient) -> None:
-    table = dynamodb.describe_table(TableName=TABLE)["Table"]
+    table = dynamodb.describe_table(TableName=table_name(dynamodb))["Table"]
 
     assert table["KeySchema"] == [
         {"AttributeName": "pk", "KeyType": "HASH"},
@@ -17,10 +17,10 @@ def test_the_definition_creates_the_designed_table(dynamodb: DynamoDBClient) -> 
     assert set(indexes) == {GSI_TASKS, GSI_STATES}
     for name, index in indexes.items():
         assert [key["AttributeName"] for key in index["KeySchema"]] == [f"{name}pk", f"{name}sk"]
-        assert index["Projection"] == {"ProjectionType": "ALL"}
+        assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    ttl = dynamodb.describe_time_to_live(TableName=TABLE)["TimeToLiveDescription"]
+    ttl = dynamodb.describe_time_to_live(TableName=table_name(dynamodb))["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", TTL_ATTRIBUTE)
 
 

@@ -1,7 +1,8 @@
 """Low-level DynamoDB helpers shared by the stores: typed attribute values, item sizes, transactions.
 
-Every attribute the stores write is a string or an integer (free-form JSON lives in `record` text),
-so two tiny constructors replace a general serializer and no Decimal ever reaches the domain.
+Every attribute the stores write is a string or an integer (free-form JSON is JSON text, in
+`record` or, for a task's data and result, in attributes of their own), so two tiny constructors
+replace a general serializer and no Decimal ever reaches the domain.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _TRANSIENT = frozenset(
     {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
 )
 _ATTEMPTS = 6
+BATCH_GET_KEYS = 100
 
 
 def s(value: str) -> AttributeValueTypeDef:
@@ -80,3 +82,35 @@ def transact(client: DynamoDBClient, items: Sequence[TransactWriteItemTypeDef]) 
             attempt += 1
         else:
             return None
+
+
+def get_items(client: DynamoDBClient, table: str, keys: Sequence[Item]) -> list[Item | None]:
+    """The items of `keys` (`pk` and `sk`), in the order of `keys`; None for one that does not exist.
+
+    Strongly consistent BatchGetItem requests of at most `BATCH_GET_KEYS` keys. What DynamoDB
+    leaves unprocessed (past 16 MB of answer, or throttled) is asked for again: at once when the
+    answer brought items, else after a jittered back-off, giving up after `_ATTEMPTS` empty answers.
+    """
+    found: dict[tuple[str, str], Item] = {}
+    wanted = [{"pk": s(pk), "sk": s(sk)} for pk, sk in dict.fromkeys(_key_of(key) for key in keys)]
+    for start in range(0, len(wanted), BATCH_GET_KEYS):
+        pending: list[Item] = wanted[start : start + BATCH_GET_KEYS]
+        empty_answers = 0
+        while pending:
+            answer = client.batch_get_item(RequestItems={table: {"Keys": pending, "ConsistentRead": True}})
+            items = answer["Responses"].get(table, [])
+            found.update((_key_of(item), item) for item in items)
+            unprocessed = answer["UnprocessedKeys"].get(table)
+            pending = [] if unprocessed is None else unprocessed["Keys"]
+            if not pending or items:
+                empty_answers = 0
+                continue
+            empty_answers += 1
+            if empty_answers == _ATTEMPTS:
+                raise RuntimeError(f"DynamoDB left {len(pending)} keys unprocessed {_ATTEMPTS} times running")
+            time.sleep(random.uniform(0, 0.02 * 2**empty_answers))
+    return [found.get(_key_of(key)) for key in keys]
+
+
+def _key_of(item: Item) -> tuple[str, str]:
+    return text(item, "pk"), text(item, "sk")

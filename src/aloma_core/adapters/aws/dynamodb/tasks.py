@@ -32,7 +32,7 @@ from ..table import (
     tasks_gsi_pk,
 )
 from .history import event_items, events_from_items
-from .items import Item, fits_key, item_size, n, s, text, transact
+from .items import Item, fits_key, get_items, item_size, n, s, text, transact
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -117,8 +117,9 @@ class DynamoTaskStore:
         else:
             index, partition = GSI_STATES, state_gsi_pk(workspace_id, state.value)
         start = None if cursor is None else _decode_cursor(cursor, index, partition, workspace_id)
-        found: builtins.list[Item] = []
-        # Query one more than asked: a cursor is given only when a next page really exists.
+        # (index entry, task item) pairs. Query one more than asked: a cursor is given only when a
+        # next page really exists.
+        found: builtins.list[tuple[Item, Item]] = []
         while len(found) <= limit:
             query: QueryInputTypeDef = {
                 "TableName": self._table,
@@ -131,12 +132,18 @@ class DynamoTaskStore:
             if start is not None:
                 query["ExclusiveStartKey"] = start
             page = self._client.query(**query)
-            found.extend(page["Items"])
+            entries = page["Items"]
+            items = get_items(self._client, self._table, entries)
+            found.extend(
+                (entry, item)
+                for entry, item in zip(entries, items, strict=True)
+                if item is not None and (state is None or text(item, "state") == state.value)
+            )
             start = page.get("LastEvaluatedKey")
             if start is None:
                 break
-        following = _encode_cursor(found[limit - 1], index) if len(found) > limit else None
-        return [_task(item) for item in found[:limit]], following
+        following = _encode_cursor(found[limit - 1][0], index) if len(found) > limit else None
+        return [_task(item) for _, item in found[:limit]], following
 
     def history(self, workspace_id: str, task_id: str) -> builtins.list[Event]:
         items = self._event_query(workspace_id, task_id, filter_unexpired=False)

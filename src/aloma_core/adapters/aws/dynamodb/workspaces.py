@@ -16,7 +16,7 @@ from aloma_core.model import Workspace, WorkspaceSettings
 from aloma_core.records import dump_json, load_json_object, workspace_from_record, workspace_to_record
 
 from ..table import GSI_TASKS, KEY_SK, WORKSPACE_SK, WORKSPACES_GSI_PK, created_order, key_pk, workspace_pk
-from .items import Item, fits_key, s, text, transact
+from .items import Item, fits_key, get_items, s, text, transact
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -69,7 +69,9 @@ class DynamoWorkspaceStore:
             KeyConditionExpression=f"{GSI_TASKS}pk = :pk",
             ExpressionAttributeValues={":pk": s(WORKSPACES_GSI_PK)},
         )
-        return [_workspace(item) for page in pages for item in page["Items"]]
+        entries = [entry for page in pages for entry in page["Items"]]
+        items = get_items(self._client, self._table, entries)
+        return [_workspace(item) for item in items if item is not None]
 
     def by_key_hash(self, key_hash: str) -> Workspace | None:
         key_item = self._read(key_pk(key_hash), KEY_SK)
