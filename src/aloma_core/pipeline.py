@@ -7,6 +7,7 @@ leave each run's changes committed exactly once.
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import engine
@@ -15,6 +16,7 @@ from .errors import NotFound
 from .model import RunRequest, Task, WorkspaceSettings
 from .ports import (
     Clock,
+    ConnectorHosts,
     IdFactory,
     SecretStore,
     StepExecutor,
@@ -60,7 +62,12 @@ class CatalogCache:
 
 
 class NoConnectors:
-    """The host used until connectors are configured: every call is refused with a clear message."""
+    """Hosts for a home that keeps no connector configurations (yet): every call is refused."""
+
+    def for_run(
+        self, workspace_id: str, task_id: str, settings: WorkspaceSettings, secrets: Mapping[str, str]
+    ) -> ConnectorHost:
+        return self
 
     def call(self, call: ConnectorCall) -> None:
         raise ConnectorFailed(f"no connector is configured under the namespace {call.namespace!r}")
@@ -115,7 +122,7 @@ class Runner:
     executor: StepExecutor
     clock: Clock
     new_id: IdFactory
-    host: ConnectorHost
+    hosts: ConnectorHosts
 
     def handle(self, request: RunRequest) -> RunResult | None:
         """Run one claimed step: start it, run it in the sandbox, commit its changes exactly once.
@@ -160,6 +167,8 @@ class Runner:
     def _execute(
         self, request: RunRequest, task: Task, source: str, settings: WorkspaceSettings
     ) -> RunResult:
+        # Connector secrets are workspace secrets too, so the sandbox masks them with the rest.
+        secrets = self.secrets.values(request.workspace_id)
         run = RunInput(
             source=source,
             data=task.data,
@@ -168,10 +177,11 @@ class Runner:
             tags=task.tags,
             step_name=request.step,
             claim_id=request.claim_id,
-            config=self.secrets.values(request.workspace_id),
+            config=secrets,
             limits=settings.limits,
         )
-        result = self.executor.execute(run, self.host)
+        host = self.hosts.for_run(request.workspace_id, task.id, settings, secrets)
+        result = self.executor.execute(run, host)
         level = logging.WARNING if result.error else logging.INFO
         outcome = f"failed: {result.error.message}" if result.error else "ok"
         logger.log(level, "ran in %.1f ms, %s", result.wall_ms, outcome, extra=_log_extra(request))

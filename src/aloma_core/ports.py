@@ -6,7 +6,7 @@ SQLite, an in-process queue and a pool of worker processes. The core never sees 
 """
 
 import builtins
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from .model import (
@@ -126,6 +126,13 @@ class RateLimiter(Protocol):
 class WorkQueue(Protocol):
     def send(self, requests: Sequence[RunRequest]) -> None:
         """Deliver each request to a runner at least once."""
+
+
+class ConnectorHosts(Protocol):
+    def for_run(
+        self, workspace_id: str, task_id: str, settings: WorkspaceSettings, secrets: Mapping[str, str]
+    ) -> ConnectorHost:
+        """The host of one run: the workspace's connectors as configured now, `secrets` their values."""
 
 
 class StepExecutor(Protocol):

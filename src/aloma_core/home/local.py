@@ -6,14 +6,16 @@ from pathlib import Path
 from .. import engine
 from ..adapters.local.queues import LocalWorkQueue, RetryPolicy, WorkerPool
 from ..adapters.local.sqlite import (
+    SqliteConnectorStore,
     SqliteDatabase,
     SqliteSecretStore,
     SqliteStepStore,
     SqliteTaskStore,
     SqliteWorkspaceStore,
 )
+from ..connectors.hosts import StoredConnectorHosts
 from ..model import RunRequest, Task, TaskState
-from ..pipeline import CatalogCache, Matcher, NoConnectors, RunBusy, Runner
+from ..pipeline import CatalogCache, Matcher, RunBusy, Runner
 from ..records import new_id
 from ..sandbox.pool import ProcessSandbox
 from ..sandbox.types import ConnectorHost, RunInput, RunResult
@@ -53,6 +55,7 @@ class LocalHome:
         self.steps = SqliteStepStore(self._db)
         self.workspaces = SqliteWorkspaceStore(self._db)
         self.secrets = SqliteSecretStore(self._db)
+        self.connectors = SqliteConnectorStore(self._db)
         self.platform = Platform(self.workspaces, self.steps, self.tasks, self.secrets, self.clock, new_id)
         catalogs = CatalogCache(self.steps)
         self._sandbox = ProcessSandbox(workers)
@@ -64,7 +67,7 @@ class LocalHome:
             PooledExecutor(self._sandbox),
             self.clock,
             new_id,
-            NoConnectors(),
+            StoredConnectorHosts(self.connectors),
         )
         self._runs: WorkerPool[RunRequest] = WorkerPool(
             "run", workers, self.runner.handle, self._give_up, retry, retry_later=(RunBusy,)
