@@ -365,6 +365,17 @@ def test_each_function_logs_to_its_own_retained_group_and_has_an_errors_alarm(
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
 
 
+def test_server_errors_of_the_api_raise_an_alarm(template: dict[str, Any]) -> None:
+    """FastAPI turns an exception into a 500 answer, which no Errors metric of Lambda counts."""
+    watched = [
+        alarm["Properties"]["Dimensions"]
+        for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        if (alarm["Properties"]["Namespace"], alarm["Properties"]["MetricName"]) == ("AWS/ApiGateway", "5xx")
+    ]
+
+    assert watched == [[{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]]
+
+
 def test_a_message_in_either_failure_queue_raises_an_alarm(template: dict[str, Any]) -> None:
     depth = {
         alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]: alarm["Properties"]
