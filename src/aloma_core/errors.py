@@ -52,8 +52,26 @@ class TooLarge(AlomaError):
     code = "too_large"
 
 
+class BadSignature(Unauthorized):
+    """A webhook delivery whose signature is missing or does not verify."""
+
+    code = "bad_signature"
+
+
 class RateLimited(AlomaError):
+    """`retry_after_s`: when trying again may succeed (the HTTP `Retry-After`)."""
+
     code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class NotAvailable(AlomaError):
+    """A feature this home does not provide yet (HTTP 501)."""
+
+    code = "not_implemented"
 
 
 class ConflictingState(AlomaError):

@@ -5,25 +5,54 @@ versions (a DynamoDB stream on AWS, the SQLite store's hook locally), so an acce
 stored before anyone answers, and nothing depends on the API process staying alive.
 """
 
+import contextlib
 import hashlib
+import math
 import re
 import secrets
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from . import engine
-from .errors import InvalidInput, NotFound, Unauthorized
+from .connectors import registry
+from .connectors.stored import owned_secrets
+from .errors import InvalidInput, NotAvailable, NotFound, RateLimited, Unauthorized
 from .json_types import JsonObject, JsonValue
-from .model import Event, Step, Task, TaskState, Workspace, WorkspaceSettings
-from .ports import Clock, IdFactory, SecretStore, StepStore, TaskStore, WorkspaceStore
+from .model import (
+    ConnectorConfig,
+    Event,
+    SigningScheme,
+    Step,
+    Task,
+    TaskState,
+    Webhook,
+    Workspace,
+    WorkspaceSettings,
+)
+from .ports import (
+    Clock,
+    ConnectorStore,
+    IdFactory,
+    RateLimiter,
+    SecretStore,
+    StepStore,
+    TaskStore,
+    WebhookStore,
+    WorkspaceStore,
+)
 from .steps import CompiledStep, check_step_name, compile_json_form, compile_source
+from .webhooks import definition, delivery, signing
 
 _SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 MAX_SECRET_BYTES = 64 * 1024
 MAX_PAGE = 200
+MINUTE_MS = 60_000
+
+Store = TypeVar("Store")
 
 
 def hash_key(key: str) -> str:
@@ -41,12 +70,18 @@ def validation_message(error: ValidationError, root: str) -> str:
 
 @dataclass
 class Platform:
+    """`connectors`, `webhooks` and `rate_limiter` are None in a home that does not keep them yet:
+    their routes then answer 501."""
+
     workspaces: WorkspaceStore
     steps: StepStore
     tasks: TaskStore
     secrets: SecretStore
     clock: Clock
     new_id: IdFactory
+    connectors: ConnectorStore | None = None
+    webhooks: WebhookStore | None = None
+    rate_limiter: RateLimiter | None = None
 
     def __post_init__(self) -> None:
         # Step uploads evaluate JavaScript in this process; the sandbox's CPU clock is per process.
@@ -205,13 +240,14 @@ class Platform:
 
     # Secrets
 
-    def put_secret(self, workspace: Workspace, name: str, value: str) -> None:
+    def put_secret(self, workspace: Workspace, name: str, value: str, *, where: str = "value") -> None:
+        """`where` names the value in a refusal (a connector's secret field is refused as config.FIELD)."""
         if not _SECRET_NAME.match(name):
             raise InvalidInput(
                 "name: letters, digits, '_', '.', '-', starting with a letter or '_', at most 128"
             )
         if len(value.encode()) > MAX_SECRET_BYTES:
-            raise InvalidInput(f"value: at most {MAX_SECRET_BYTES} bytes")
+            raise InvalidInput(f"{where}: at most {MAX_SECRET_BYTES} bytes")
         self.secrets.put(workspace.id, name, value)
 
     def secret_names(self, workspace: Workspace) -> list[str]:
@@ -219,3 +255,119 @@ class Platform:
 
     def delete_secret(self, workspace: Workspace, name: str) -> None:
         self.secrets.delete(workspace.id, name)
+
+    def _require_set(self, workspace: Workspace, names: Sequence[str], where: str) -> None:
+        missing = sorted(set(names) - set(self.secrets.names(workspace.id)))
+        if missing:
+            raise InvalidInput(
+                f"{where}: the workspace secret {missing[0]} is not set; set it first "
+                f"(PUT /v1/secrets/{missing[0]}, or `aloma secret set {missing[0]} VALUE`)"
+            )
+
+    # Connectors
+
+    def put_connector(
+        self, workspace: Workspace, namespace: str, type_name: str, config: JsonObject
+    ) -> ConnectorConfig:
+        """Create or replace `connectors.NAMESPACE`. Literal secrets go to the secret store first, so
+        a run never reads a configuration whose secrets are not there; the ones a previous
+        configuration of the namespace stored and this one no longer uses are removed after."""
+        store = _available(self.connectors, "connectors")
+        prepared = registry.prepare(namespace, type_name, config)
+        self._require_set(
+            workspace, [n for n in prepared.secret_names if n not in prepared.new_secrets], "config"
+        )
+        for name, value in prepared.new_secrets.items():
+            self.put_secret(workspace, name, value, where=f"config.{name.rsplit('.', 1)[-1]}")
+        try:
+            previous: JsonObject = store.get(workspace.id, namespace).config
+        except NotFound:
+            previous = {}
+        connector = ConnectorConfig(workspace.id, namespace, type_name, prepared.stored, self.clock.now_ms())
+        store.put(connector)
+        self._drop_secrets(workspace, set(owned_secrets(namespace, previous)) - set(prepared.secret_names))
+        return connector
+
+    def get_connector(self, workspace: Workspace, namespace: str) -> ConnectorConfig:
+        return _available(self.connectors, "connectors").get(workspace.id, namespace)
+
+    def list_connectors(self, workspace: Workspace) -> list[ConnectorConfig]:
+        return _available(self.connectors, "connectors").list(workspace.id)
+
+    def delete_connector(self, workspace: Workspace, namespace: str) -> None:
+        """The secrets a PUT stored for this connector (`connector.NAMESPACE.FIELD`) go with it."""
+        store = _available(self.connectors, "connectors")
+        stored = store.get(workspace.id, namespace)
+        store.delete(workspace.id, namespace)
+        self._drop_secrets(workspace, set(owned_secrets(namespace, stored.config)))
+
+    def _drop_secrets(self, workspace: Workspace, names: set[str]) -> None:
+        for name in sorted(names):
+            with contextlib.suppress(NotFound):  # deleted by hand meanwhile
+                self.secrets.delete(workspace.id, name)
+
+    # Webhooks
+
+    def create_webhook(
+        self,
+        workspace: Workspace,
+        name: str,
+        *,
+        signing_scheme: SigningScheme | None = None,
+        signing_secret: str = "",
+        signature_header: str | None = None,
+        keep_headers: Sequence[str] = (),
+        rate_limit_per_minute: int | None = None,
+    ) -> tuple[Webhook, str]:
+        """A new webhook and its key, which is shown this once: only its hash is stored."""
+        store = _available(self.webhooks, "webhooks")
+        definition.check_name(name)
+        signed = None
+        if signing_scheme is not None:
+            signed = definition.signing(signing_scheme, signing_secret, signature_header)
+            self._require_set(workspace, [signed.secret], "signing.secret")
+        webhook = Webhook(
+            workspace_id=workspace.id,
+            id=f"wh_{self.new_id()}",
+            name=name,
+            signing=signed,
+            keep_headers=definition.kept_headers(keep_headers),
+            rate_limit_per_minute=definition.rate_limit(rate_limit_per_minute),
+            created_at=self.clock.now_ms(),
+        )
+        key = "whk_" + secrets.token_urlsafe(32)
+        store.create(webhook, hash_key(key))
+        return webhook, key
+
+    def list_webhooks(self, workspace: Workspace) -> list[Webhook]:
+        return _available(self.webhooks, "webhooks").list(workspace.id)
+
+    def delete_webhook(self, workspace: Workspace, name: str) -> None:
+        _available(self.webhooks, "webhooks").delete(workspace.id, name)
+
+    def receive_webhook(self, key: str, headers: Mapping[str, str], body: bytes) -> Task:
+        """A delivery, checked in an order that tells an unknown caller least: the key, the rate, the
+        signature, then the body. `headers` has lower-case names. The task is stored on return."""
+        store = _available(self.webhooks, "webhooks")
+        limiter = _available(self.rate_limiter, "webhooks")
+        webhook = store.by_key_hash(hash_key(key))
+        if webhook is None:
+            raise NotFound("no webhook has this key")
+        now = self.clock.now_ms()
+        if not limiter.allow(f"webhook:{webhook.id}", webhook.rate_limit_per_minute, now):
+            retry_after_s = math.ceil((MINUTE_MS - now % MINUTE_MS) / 1000)
+            raise RateLimited(
+                f"over this webhook's limit of {webhook.rate_limit_per_minute} deliveries a minute",
+                retry_after_s,
+            )
+        if webhook.signing is not None:
+            signing_key = self.secrets.values(webhook.workspace_id).get(webhook.signing.secret)
+            signing.verify(webhook.signing, signing_key, headers, body, now)
+        data = delivery.task_data(delivery.parse_body(body), webhook, headers, now)
+        return self.create_task(self.workspaces.get(webhook.workspace_id), webhook.name, data)
+
+
+def _available(store: Store | None, feature: str) -> Store:
+    if store is None:
+        raise NotAvailable(f"{feature} are not available in this home yet")
+    return store

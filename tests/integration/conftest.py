@@ -13,11 +13,14 @@ from api_support import ADMIN_TOKEN, Tenant
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from aloma_core.adapters.local.ratelimit import InMemoryRateLimiter
 from aloma_core.adapters.local.sqlite import (
+    SqliteConnectorStore,
     SqliteDatabase,
     SqliteSecretStore,
     SqliteStepStore,
     SqliteTaskStore,
+    SqliteWebhookStore,
     SqliteWorkspaceStore,
 )
 from aloma_core.api import create_app
@@ -47,6 +50,9 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
         secrets=SqliteSecretStore(db),
         clock=SteppingClock(),
         new_id=new_id,
+        connectors=SqliteConnectorStore(db),
+        webhooks=SqliteWebhookStore(db),
+        rate_limiter=InMemoryRateLimiter(),
     )
     db.close()
 

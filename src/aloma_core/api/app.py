@@ -8,7 +8,7 @@ from . import errors
 from .auth import ApiContext
 from .bodylimit import BodyLimitMiddleware
 from .requestid import RequestIdMiddleware
-from .routes import health, pending, secrets, steps, tasks, workspaces
+from .routes import connectors, health, secrets, steps, tasks, webhooks, workspaces
 
 
 def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: int = 1 * MIB) -> FastAPI:
@@ -33,8 +33,9 @@ def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: i
         steps.router,
         tasks.router,
         secrets.router,
-        pending.connectors,
-        pending.webhooks,
+        connectors.router,
+        webhooks.router,
+        webhooks.hooks,
     ):
         app.include_router(router)
     return app

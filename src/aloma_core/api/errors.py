@@ -16,7 +16,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..errors import AlomaError, ConflictingState, InvalidInput, NotFound, RateLimited, TooLarge, Unauthorized
+from ..errors import (
+    AlomaError,
+    BadSignature,
+    ConflictingState,
+    InvalidInput,
+    NotAvailable,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    Unauthorized,
+)
 from .requestid import REQUEST_ID_HEADER, request_id_of
 from .schemas import ErrorBody
 
@@ -29,6 +39,7 @@ _STATUS: Mapping[type[AlomaError], int] = {
     TooLarge: 413,
     InvalidInput: 422,
     RateLimited: 429,
+    NotAvailable: 501,
 }
 
 _DESCRIPTIONS: Mapping[int, str] = {
@@ -38,7 +49,7 @@ _DESCRIPTIONS: Mapping[int, str] = {
     413: "request body or task data too large",
     422: "invalid input; the message says what and where",
     429: "over a rate limit",
-    501: "not implemented yet",
+    501: "not available in this home yet",
 }
 
 
@@ -69,9 +80,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 async def _domain_error(_request: Request, error: AlomaError) -> JSONResponse:
-    status = status_of(error)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return error_response(status, error.code, error.message, headers)
+    return error_response(status_of(error), error.code, error.message, _headers(error))
+
+
+def _headers(error: AlomaError) -> dict[str, str] | None:
+    """A bad webhook signature is no invitation to send a bearer key: only API keys get the challenge."""
+    if isinstance(error, Unauthorized) and not isinstance(error, BadSignature):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after_s)}
+    return None
 
 
 async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -7,24 +7,19 @@ are left out and timestamps become ISO 8601 strings.
 """
 
 import math
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from ..model import Event, Step, Task, TaskState, Workspace, WorkspaceSettings
+from ..connectors import registry
+from ..model import ConnectorConfig, Event, Step, Task, TaskState, Webhook, Workspace, WorkspaceSettings
+from ..timestamps import iso_timestamp
 
 Timestamp = Annotated[
     str,
     Field(description="ISO 8601, UTC, milliseconds", examples=["2025-01-31T09:30:00.000Z"]),
 ]
-
-
-def iso_timestamp(epoch_ms: int) -> str:
-    """Epoch milliseconds as `2025-01-31T09:30:00.000Z`, the only timestamp form of the API."""
-    seconds, millis = divmod(epoch_ms, 1000)
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
 
 
 def _non_finite_at(value: Any, path: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -257,32 +252,98 @@ class SecretNames(BaseModel):
     secrets: list[str]
 
 
-# Connectors and webhooks (documented now, implemented with their issue)
+# Connectors
 
 
 class ConnectorPut(_Input):
-    type: str
-    config: JsonObjectIn
+    type: str = Field(description="a connector type: fetch, remote, slack, http, or one a package adds")
+    config: JsonObjectIn = Field(
+        description="its configuration; a secret field holds a literal (moved to the secret store) "
+        'or {"secret": "NAME"}',
+        examples=[{"url": "https://crm.example.com/aloma", "secret": "CRM_TOKEN"}],
+    )
 
 
 class ConnectorOut(BaseModel):
     namespace: str
     type: str
-    config: dict[str, Any] = Field(description="secret values masked")
+    config: dict[str, Any] = Field(description='secret fields as {"secret": "NAME"} references, never values')
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, connector: ConnectorConfig) -> "ConnectorOut":
+        return cls(
+            namespace=connector.namespace,
+            type=connector.type,
+            config=registry.answer(connector.type, connector.config),
+            updated_at=iso_timestamp(connector.updated_at),
+        )
 
 
 class ConnectorList(BaseModel):
     connectors: list[ConnectorOut]
 
 
+# Webhooks
+
+Scheme = Literal["github", "stripe", "hmac-sha256"]
+
+
+class SigningIn(_Input):
+    scheme: Scheme
+    secret: str = Field(description="the name of the workspace secret holding the signing key")
+    header: str | None = Field(
+        None, description="X-Hub-Signature-256, Stripe-Signature and X-Signature by default"
+    )
+
+
 class WebhookCreate(_Input):
     name: str
+    signing: SigningIn | None = Field(None, description="refuse deliveries not signed with the key")
+    keep_headers: list[str] = Field(
+        default_factory=list, description="request headers copied into $via.headers (never Authorization)"
+    )
+    rate_limit_per_minute: int | None = Field(None, description="600 when omitted")
 
 
 class WebhookCreated(BaseModel):
+    id: str
     name: str
-    key: str
+    key: str = Field(description="shown once; only its hash is stored")
     url: str = Field(examples=["/v1/hooks/whk_..."])
+
+
+class SigningOut(BaseModel):
+    scheme: Scheme
+    secret: str = Field(description="the secret's name")
+    header: str
+
+
+class WebhookOut(BaseModel):
+    id: str
+    name: str
+    signing: SigningOut | None
+    keep_headers: list[str]
+    rate_limit_per_minute: int
+    created_at: Timestamp
+
+    @classmethod
+    def of(cls, webhook: Webhook) -> "WebhookOut":
+        signing = webhook.signing
+        return cls(
+            id=webhook.id,
+            name=webhook.name,
+            signing=None
+            if signing is None
+            else SigningOut(scheme=signing.scheme.value, secret=signing.secret, header=signing.header),
+            keep_headers=list(webhook.keep_headers),
+            rate_limit_per_minute=webhook.rate_limit_per_minute,
+            created_at=iso_timestamp(webhook.created_at),
+        )
+
+
+class WebhookList(BaseModel):
+    webhooks: list[WebhookOut]
 
 
 class HookAccepted(BaseModel):

@@ -55,6 +55,13 @@ def secret_names(connector_type: Type, stored: JsonObject) -> list[str]:
     return [name for name in names if name]
 
 
+def owned_secrets(namespace: str, stored: JsonObject) -> list[str]:
+    """The secrets `separate` stored for this namespace that `stored` refers to: they go with it."""
+    prefix = f"connector.{namespace}."
+    names = [reference(value) for value in stored.values()]
+    return [name for name in names if name is not None and name.startswith(prefix)]
+
+
 def masked(connector_type: Type, stored: JsonObject) -> JsonObject:
     """The form to answer with: references and names as stored, anything else in a secret field masked."""
     answer = dict(stored)

@@ -5,12 +5,14 @@ from pathlib import Path
 
 from .. import engine
 from ..adapters.local.queues import LocalWorkQueue, RetryPolicy, WorkerPool
+from ..adapters.local.ratelimit import InMemoryRateLimiter
 from ..adapters.local.sqlite import (
     SqliteConnectorStore,
     SqliteDatabase,
     SqliteSecretStore,
     SqliteStepStore,
     SqliteTaskStore,
+    SqliteWebhookStore,
     SqliteWorkspaceStore,
 )
 from ..connectors.hosts import StoredConnectorHosts
@@ -56,7 +58,17 @@ class LocalHome:
         self.workspaces = SqliteWorkspaceStore(self._db)
         self.secrets = SqliteSecretStore(self._db)
         self.connectors = SqliteConnectorStore(self._db)
-        self.platform = Platform(self.workspaces, self.steps, self.tasks, self.secrets, self.clock, new_id)
+        self.platform = Platform(
+            self.workspaces,
+            self.steps,
+            self.tasks,
+            self.secrets,
+            self.clock,
+            new_id,
+            connectors=self.connectors,
+            webhooks=SqliteWebhookStore(self._db),
+            rate_limiter=InMemoryRateLimiter(),
+        )
         catalogs = CatalogCache(self.steps)
         self._sandbox = ProcessSandbox(workers)
         self.runner = Runner(
