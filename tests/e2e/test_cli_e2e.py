@@ -230,14 +230,14 @@ def test_secret_values_are_never_printed(cli: Cli) -> None:
 def test_server_errors_exit_1_with_one_line(cli: Cli) -> None:
     unknown = cli("task", "show", "no-such-task")
     connector = cli(
-        "connector", "set", "crm", "--type", "remote", "--config", '{"url": "https://crm.example"}'
+        "connector", "set", "crm", "--type", "carrier-pigeon", "--config", '{"url": "https://crm.example"}'
     )
     wrong_key = Cli(cli.url, "alk_wrong", cli.cwd)("step", "list")
 
     assert unknown.returncode == 1
     assert error_line(unknown).endswith("(not_found)")
     assert connector.returncode == 1
-    assert "not implemented" in error_line(connector)
+    assert "unknown connector type 'carrier-pigeon'" in error_line(connector)
     assert wrong_key.returncode == 1
     assert error_line(wrong_key).endswith("(unauthorized)")
     for result in (unknown, connector, wrong_key):

@@ -7,7 +7,7 @@ import pytest
 from cli_support import rendered
 from rich.console import Console
 
-from aloma_core.cli.render import steps_table, task_view, tasks_table
+from aloma_core.cli.render import connectors_table, steps_table, task_view, tasks_table, webhooks_table
 from aloma_core.cli.timeline import event_summary, format_change, format_path, timeline_table
 from aloma_core.cli.times import format_time
 from aloma_core.json_types import JsonObject, JsonValue
@@ -226,3 +226,38 @@ def test_task_view_shows_error_where_and_the_data() -> None:
     assert '"email": "a@b.c"' in text
     assert "vip" in text
     assert "result" not in text
+
+
+def test_connectors_table_shows_references_not_values() -> None:
+    text = rendered(
+        connectors_table(
+            [{"namespace": "crm", "type": "remote", "config": {"url": "https://crm", "secret": "CRM_TOKEN"}}]
+        )
+    )
+    assert "crm" in text and "remote" in text and '"secret":"CRM_TOKEN"' in text
+
+
+def test_webhooks_table_says_how_each_is_signed() -> None:
+    text = rendered(
+        webhooks_table(
+            [
+                {
+                    "id": "wh_1",
+                    "name": "github",
+                    "signing": {"scheme": "github", "secret": "GH_SECRET", "header": "X-Hub-Signature-256"},
+                    "keep_headers": ["X-GitHub-Event", "X-GitHub-Delivery"],
+                    "rate_limit_per_minute": 600,
+                },
+                {
+                    "id": "wh_2",
+                    "name": "plain",
+                    "signing": None,
+                    "keep_headers": [],
+                    "rate_limit_per_minute": 5,
+                },
+            ]
+        )
+    )
+    github, plain = (line for line in text.splitlines() if "wh_" in line)
+    assert "github (GH_SECRET)" in github and "X-GitHub-Event, X-GitHub-Delivery" in github
+    assert " no " in plain and "wh_2" in plain

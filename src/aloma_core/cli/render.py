@@ -127,6 +127,33 @@ def pretty_json(value: JsonValue) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def connectors_table(connectors: list[JsonObject]) -> Table:
+    table = Table("namespace", "type", "config")
+    for connector in connectors:
+        table.add_row(
+            _text(connector.get("namespace")),
+            _text(connector.get("type")),
+            Text(compact_json(connector.get("config")), overflow="fold"),
+        )
+    return table
+
+
+def webhooks_table(webhooks: list[JsonObject]) -> Table:
+    table = Table("name", "signed", "keeps headers", "per minute", Column("id", no_wrap=True))
+    for webhook in webhooks:
+        signing = webhook.get("signing")
+        signed = f"{signing.get('scheme')} ({signing.get('secret')})" if isinstance(signing, dict) else "no"
+        kept = webhook.get("keep_headers")
+        table.add_row(
+            _text(webhook.get("name")),
+            Text(signed, style="" if isinstance(signing, dict) else "yellow"),
+            Text(", ".join(str(name) for name in kept) if isinstance(kept, list) else ""),
+            _text(webhook.get("rate_limit_per_minute")),
+            _text(webhook.get("id")),
+        )
+    return table
+
+
 def names_table(title: str, names: list[str]) -> Table:
     table = Table(title)
     for name in names:
