@@ -10,11 +10,11 @@ from resources import REGION, Resources, create, declared
 
 
 @pytest.fixture
-def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> Resources:
+def resources(aws: None, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Resources:
     """Created first, then named in the environment the functions' settings read on a cold start."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
-    built = create(declared())
+    built = create(declared(template))
     for name, value in {
         "ALOMA_TABLE": built.table,
         "ALOMA_QUEUE_URL": built.queue_url,

@@ -127,7 +127,8 @@ class PipelineDriver:
         checkpoint = next((i for i, number in enumerate(numbers) if number in failed), len(batch))
         if checkpoint < len(batch):
             self._retries[numbers[checkpoint]] += 1
-            if self._retries[numbers[checkpoint]] > self.resources.declared.stream_max_retries:
+            limit = self.resources.declared.stream_max_retries
+            if 0 <= limit < self._retries[numbers[checkpoint]]:
                 self.discarded.append(batch[checkpoint])
                 checkpoint += 1
         self._pending[shard_id] = self._pending[shard_id][checkpoint:]
@@ -162,7 +163,7 @@ class PipelineDriver:
 
     def release(self, messages: Sequence[dict[str, Any]]) -> None:
         """Let the visibility timeout of these received messages pass: they can be received again."""
-        self.clock.advance(float(self.resources.declared.queue_attributes["VisibilityTimeout"]))
+        self.clock.advance(self.resources.declared.visibility_timeout_s)
         self._sqs.change_message_visibility_batch(
             QueueUrl=self.resources.queue_url,
             Entries=[

@@ -1,6 +1,8 @@
-"""The deployed resources, created on moto: the table with its stream, the step queue and its DLQ.
+"""The deployed resources, created on moto from template.yaml's own properties: the table and its
+stream, the step queue and its DLQ, and what the two event source mappings are configured with.
 
-`declared()` is the one place that says what the deployment looks like; `create()` builds it.
+Everything is found through the wiring of the template, starting from the handlers: the matcher's
+DynamoDB event names the table, the runner's SQS event the queue, the queue's redrive policy the DLQ.
 """
 
 import json
@@ -9,9 +11,11 @@ from typing import Any
 
 import boto3
 
-from aloma_core.adapters.aws.table import TTL_ATTRIBUTE, table_definition
+from cfn_yaml import properties, resolve
 
 REGION = "us-east-1"
+MATCHER_HANDLER = "functions/match/app.handler"
+RUNNER_HANDLER = "functions/run_step/app.handler"
 
 
 @dataclass(frozen=True)
@@ -19,12 +23,19 @@ class Declared:
     """What the template declares and the emulated event source mappings act on."""
 
     table: dict[str, Any]
+    ttl_attribute: str
     queue_attributes: dict[str, str]
+    dlq_attributes: dict[str, str]
     max_receive_count: int
     stream_filter: dict[str, Any] | None
     stream_batch_size: int
     stream_max_retries: int
+    """-1: retried until the record expires, as Lambda does."""
     queue_batch_size: int
+
+    @property
+    def visibility_timeout_s(self) -> int:
+        return int(self.queue_attributes["VisibilityTimeout"])
 
 
 @dataclass(frozen=True)
@@ -37,21 +48,56 @@ class Resources:
     dlq_url: str
 
 
-def declared() -> Declared:
-    """Until template.yaml exists: the table of `table_definition`, the rest as the design says
-    (runner batches of 1, maxReceiveCount = ALOMA_MAX_RECEIVES, only task items reach the matcher)."""
-    table = {key: value for key, value in table_definition("unused").items() if key != "TableName"}
+def declared(template: dict[str, Any]) -> Declared:
+    """The template's values, parameters at their defaults."""
+    stream = _event(template, MATCHER_HANDLER, "DynamoDB")
+    steps = _event(template, RUNNER_HANDLER, "SQS")
+    table_id = _get_att(stream["Stream"])
+    queue_id = _get_att(steps["Queue"])
+    table = properties(template, table_id)
+    queue = resolve(template, properties(template, queue_id))
+    redrive = queue["RedrivePolicy"]
     return Declared(
-        table=table,
-        queue_attributes={"VisibilityTimeout": "540"},
-        max_receive_count=3,
-        stream_filter={
-            "Filters": [{"Pattern": json.dumps({"dynamodb": {"NewImage": {"kind": {"S": ["task"]}}}})}]
+        table={
+            "AttributeDefinitions": table["AttributeDefinitions"],
+            "KeySchema": table["KeySchema"],
+            "GlobalSecondaryIndexes": table["GlobalSecondaryIndexes"],
+            "BillingMode": table["BillingMode"],
+            "StreamSpecification": {"StreamEnabled": True, **table["StreamSpecification"]},
         },
-        stream_batch_size=100,
-        stream_max_retries=10,
-        queue_batch_size=1,
+        ttl_attribute=table["TimeToLiveSpecification"]["AttributeName"],
+        queue_attributes=_queue_attributes(queue),
+        dlq_attributes=_queue_attributes(properties(template, _get_att(redrive["deadLetterTargetArn"]))),
+        max_receive_count=int(redrive["maxReceiveCount"]),
+        stream_filter=stream.get("FilterCriteria"),
+        stream_batch_size=int(stream.get("BatchSize", 100)),
+        stream_max_retries=int(stream.get("MaximumRetryAttempts", -1)),
+        queue_batch_size=int(steps.get("BatchSize", 10)),
     )
+
+
+def _event(template: dict[str, Any], handler: str, kind: str) -> dict[str, Any]:
+    """The properties of the one `kind` event of the function whose handler is `handler`."""
+    for body in template["Resources"].values():
+        if body["Type"] == "AWS::Serverless::Function" and body["Properties"].get("Handler") == handler:
+            (event,) = (e for e in body["Properties"]["Events"].values() if e["Type"] == kind)
+            found: dict[str, Any] = event["Properties"]
+            return found
+    raise LookupError(f"no function with the handler {handler}")
+
+
+def _get_att(value: dict[str, Any]) -> str:
+    logical_id: str = value["Fn::GetAtt"][0]
+    return logical_id
+
+
+def _queue_attributes(queue: dict[str, Any]) -> dict[str, str]:
+    """CloudFormation's queue properties are SQS attribute names; SQS wants every value as text."""
+    return {
+        name: str(value).lower() if isinstance(value, bool) else str(value)
+        for name, value in queue.items()
+        if name not in ("Tags", "RedrivePolicy", "QueueName")
+    }
 
 
 def create(spec: Declared, prefix: str = "aloma") -> Resources:
@@ -59,10 +105,10 @@ def create(spec: Declared, prefix: str = "aloma") -> Resources:
     description = dynamodb.create_table(TableName=f"{prefix}-table", **spec.table)["TableDescription"]
     dynamodb.update_time_to_live(
         TableName=description["TableName"],
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
     )
     sqs = boto3.client("sqs", region_name=REGION)
-    dlq_url = sqs.create_queue(QueueName=f"{prefix}-steps-dlq")["QueueUrl"]
+    dlq_url = sqs.create_queue(QueueName=f"{prefix}-steps-dlq", Attributes=spec.dlq_attributes)["QueueUrl"]
     redrive = {"deadLetterTargetArn": _queue_arn(sqs, dlq_url), "maxReceiveCount": spec.max_receive_count}
     queue_url = sqs.create_queue(
         QueueName=f"{prefix}-steps",
