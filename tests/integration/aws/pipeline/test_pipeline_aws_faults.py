@@ -187,8 +187,16 @@ def test_secrets_set_through_the_api_are_readable_by_steps_but_never_shown(works
     history = json.dumps(ws.events(task_id))
     assert "s3cr3t-value" not in history
     assert "token is ***" in history
-    listed = ws.api.ok("GET", "/v1/secrets")
-    assert listed == {"secrets": ["CRM_TOKEN"]}
+    assert ws.api.ok("GET", "/v1/secrets") == {"secrets": ["CRM_TOKEN"]}
+
+
+def test_a_step_never_reads_another_workspace_s_secret(workspace: NewWorkspace) -> None:
+    owner, other = workspace(), workspace()
+    assert owner.api.call("PUT", "/v1/secrets/CRM_TOKEN", {"value": "s3cr3t-value"}).status == 204
+    other.put_step("peek", step_file("{go: true}", "data.seen = task.config('CRM_TOKEN') ?? null;"))
+    task = other.settle(other.new_task({"go": True}))
+    assert task["data"] == {"go": True, "seen": None}
+    assert other.api.ok("GET", "/v1/secrets") == {"secrets": []}
 
 
 @pytest.mark.xfail(
@@ -211,3 +219,23 @@ def test_a_run_killed_on_every_delivery_ends_in_the_dlq_with_the_task_in_error(
     assert killed.runs == driver.resources.declared.max_receive_count
     assert len(driver.dlq_messages()) == 1
     assert task["state"] == "error", task
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: Runner._start leases a claim for the workspace's wall time limit + 60 s (up to 960 s) "
+    "although no runner outlives its Lambda timeout (60 s); past the queue's visibility timeout (360 s) "
+    "every redelivery raises RunBusy, AwsHome.deliver never gives up on RunBusy, and the message ends "
+    "in the DLQ with the task `running` for ever",
+)
+def test_a_run_killed_once_is_retried_even_with_the_longest_wall_time_limit(
+    workspace: NewWorkspace, driver: PipelineDriver
+) -> None:
+    """The dead attempt's lease (wall time limit + a margin) must not outlive the queue's retries."""
+    driver.container(RUNNER).home.runner.executor = KilledRun(times=1)
+    ws = workspace({"limits": {"wall_time_ms": 900_000}})
+    ws.put_step("slow", step_file("{go: true}", "data.done = true;"))
+    task = ws.settle(ws.new_task({"go": True}))
+    assert driver.dlq_messages() == []
+    assert task["state"] == "incomplete", task
+    assert task["data"] == {"go": True, "done": True}
