@@ -23,6 +23,7 @@ import botocore.session
 from lambda_context import LambdaContext
 
 from aloma_core.adapters.aws.clients import AwsClients
+from aloma_core.home import lambdas
 from aloma_core.home.aws import AwsHome
 from aloma_core.settings import Settings
 
@@ -99,6 +100,8 @@ def start_container(function: str, clock: VirtualClock, requests: RequestLog) ->
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    # The handler reaches its home only through its own `home` name, which this one replaces.
+    assert module.home is lambdas.home, f"{function}/app.py no longer imports lambdas.home"
     home = AwsHome(Settings(), AwsClients(requests.session(function)))
     home.clock = clock
     module.home = lambda: home

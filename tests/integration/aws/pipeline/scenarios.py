@@ -1,5 +1,5 @@
-"""What the pipeline scenarios share: step files, the onboarding example, history probes, and an
-executor that makes runs overlap on purpose."""
+"""What the pipeline scenarios share: step files, the onboarding example, history probes, and
+executors that make runs overlap, wait or die on purpose."""
 
 import threading
 from pathlib import Path
