@@ -11,7 +11,7 @@ from api_client import Workspace
 from botocore.exceptions import ClientError
 from containers import MATCHER, RUNNER
 from driver import PipelineDriver
-from scenarios import EXAMPLE, HeldRun, KilledRun, run_dispatched_together, runs_of, step_file, sync_example
+from scenarios import HeldRun, KilledRun, run_dispatched_together, runs_of, step_file
 
 NewWorkspace = Callable[..., Workspace]
 
@@ -81,14 +81,18 @@ def test_a_crash_between_claim_and_send_is_recovered_with_the_same_claims(
         "before-parameter-build.sqs.SendMessageBatch", fail_first_send
     )
     ws = workspace()
-    sync_example(ws)
-    task_id = ws.new_task(json.loads((EXAMPLE / "task.json").read_text()))
+    for side in ("left", "right"):
+        ws.put_step(side, step_file("{go: true}", f"data.{side} = true;"))
+    ws.put_step("finish", step_file("{left: true, right: true}", "task.complete('both');"))
+    task_id = ws.new_task({"go": True})
     task = ws.settle(task_id)
     assert task["state"] == "done", task
+    assert task["result"] == "both"
     dispatched = [e["claim"] for e in ws.events(task_id) if e["type"] == "dispatched"]
-    assert sent[0] == sent[1] == dispatched[:1]
+    assert len(sent[0]) == 2
+    assert sent[0] == sent[1] == dispatched[:2]
     assert sorted(claim for batch in sent[1:] for claim in batch) == sorted(dispatched)
-    assert task["runs"] == 4
+    assert task["runs"] == 3
     assert driver.discarded == []
 
 
