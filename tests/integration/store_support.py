@@ -3,7 +3,11 @@
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
+import botocore.loaders
+import botocore.session
+import pytest
 from mypy_boto3_dynamodb.client import DynamoDBClient
 
 from aloma_core.json_types import JsonObject
@@ -13,6 +17,25 @@ from aloma_core.records import new_id
 
 A = "ws_a"
 B = "ws_b"
+
+
+_LOADER = botocore.loaders.create_loader()
+
+
+def share_botocore_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every botocore session share one loader, and so the service models it has parsed.
+
+    moto gives boto3 a new default session for every test, which would parse the model of each
+    service again (about 0.1 s a test). Call this before the `aws/conftest.py` fixture that makes
+    a client (`dynamodb`, `secretsmanager`) is set up.
+    """
+    monkeypatch.setattr(botocore.session, "create_loader", lambda *_: _LOADER)
+
+
+def moto_client(request: pytest.FixtureRequest, fixture: str) -> Any:
+    """The client that `fixture` of `aws/conftest.py` makes, made with the shared loader."""
+    share_botocore_loader(request.getfixturevalue("monkeypatch"))
+    return request.getfixturevalue(fixture)
 
 
 def table_name(client: DynamoDBClient) -> str:

@@ -6,10 +6,15 @@ from dataclasses import replace
 
 import pytest
 from mypy_boto3_dynamodb.client import DynamoDBClient
-from store_support import A, make_step, table_name
+from store_support import A, make_step, share_botocore_loader, table_name
 
 from aloma_core.adapters.aws.dynamodb import DynamoStepStore
 from aloma_core.errors import InvalidInput, NotFound, TooLarge
+
+
+@pytest.fixture(autouse=True)
+def _one_botocore_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    share_botocore_loader(monkeypatch)
 
 
 @pytest.fixture

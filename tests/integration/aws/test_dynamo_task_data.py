@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from mypy_boto3_dynamodb.client import DynamoDBClient
-from store_support import A, claim, created, make_task, next_version, table_name
+from store_support import A, claim, created, make_task, next_version, share_botocore_loader, table_name
 
 from aloma_core.adapters.aws.dynamodb import DynamoTaskStore
 from aloma_core.adapters.aws.table import ITEM_BYTES, TASK_SK, task_pk
@@ -20,6 +20,11 @@ from aloma_core.model import ClaimStatus, Event, TaskError, TaskState
 from aloma_core.records import dump_json, task_to_record
 
 LIMIT = Limits().task_data_bytes  # 256 KiB
+
+
+@pytest.fixture(autouse=True)
+def _one_botocore_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    share_botocore_loader(monkeypatch)
 
 
 @pytest.fixture

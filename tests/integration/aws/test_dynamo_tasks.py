@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aws_support import count_requests
 from mypy_boto3_dynamodb.client import DynamoDBClient
-from store_support import A, B, created, make_task, next_version, table_name
+from store_support import A, B, created, make_task, next_version, share_botocore_loader, table_name
 
 from aloma_core.adapters.aws.dynamodb import DynamoTaskStore, items
 from aloma_core.adapters.aws.table import EVENT_BYTES, GSI_STATES, GSI_TASKS, TTL_ATTRIBUTE
@@ -19,6 +19,11 @@ from aloma_core.records import dump_json
 
 NOW_S = 1_767_225_600  # 2026-01-01T00:00:00Z
 DAY_S = 86_400
+
+
+@pytest.fixture(autouse=True)
+def _one_botocore_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    share_botocore_loader(monkeypatch)
 
 
 @pytest.fixture

@@ -8,12 +8,17 @@ import json
 import pytest
 from aws_support import count_requests
 from mypy_boto3_secretsmanager.client import SecretsManagerClient
-from store_support import A, B, run_threads
+from store_support import A, B, run_threads, share_botocore_loader
 
 from aloma_core.adapters.aws.secrets import SecretsManagerSecretStore, read_admin_token
 from aloma_core.errors import TooLarge
 
 PREFIX = "aloma/test/"
+
+
+@pytest.fixture(autouse=True)
+def _one_botocore_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    share_botocore_loader(monkeypatch)
 
 
 class ManualClock:

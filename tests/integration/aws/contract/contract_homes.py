@@ -10,7 +10,7 @@ only made for the DynamoDB runs.
 
 import pytest
 from mypy_boto3_dynamodb.client import DynamoDBClient
-from store_support import table_name
+from store_support import moto_client, table_name
 
 from aloma_core.adapters.aws.dynamodb import DynamoStepStore, DynamoTaskStore, DynamoWorkspaceStore
 from aloma_core.adapters.aws.secrets import SecretsManagerSecretStore
@@ -50,11 +50,11 @@ def workspace_store(home: str, request: pytest.FixtureRequest) -> WorkspaceStore
 def secret_store(home: str, request: pytest.FixtureRequest) -> SecretStore:
     if home == SQLITE:
         return SqliteSecretStore(_database(request))
-    return SecretsManagerSecretStore(request.getfixturevalue("secretsmanager"), SECRET_PREFIX)
+    return SecretsManagerSecretStore(moto_client(request, "secretsmanager"), SECRET_PREFIX)
 
 
 def _table(request: pytest.FixtureRequest) -> tuple[DynamoDBClient, str]:
-    client: DynamoDBClient = request.getfixturevalue("dynamodb")
+    client: DynamoDBClient = moto_client(request, "dynamodb")
     return client, table_name(client)
 
 
