@@ -1,4 +1,5 @@
 // Runs in parallel with "add to crm" once the email is valid.
+// `slack` is a `slack` connector posting to an incoming webhook (see the README).
 export const condition = {
   customer: { validated: true },
   welcome: null,
@@ -6,9 +7,7 @@ export const condition = {
 
 export const content = async () => {
   const name = data.customer.name ?? 'there';
-  data.welcome = {
-    to: data.customer.email,
-    text: `Welcome aboard, ${name}!`,
-    sent_at: new Date().toISOString(),
-  };
+  const text = `Welcome aboard, ${name}! (${data.customer.email})`;
+  await connectors.slack.send({ text, channel: '#onboarding' });
+  data.welcome = { to: data.customer.email, text, sent_at: new Date().toISOString() };
 };

@@ -1,4 +1,5 @@
-"""What the e2e tests share: a real local home served by uvicorn on 127.0.0.1, `aloma dev` as a
+"""What the e2e tests share: a real local home served by uvicorn on 127.0.0.1 (with the onboarding
+example's stand-in services under /examples/, as `aloma dev` serves them), `aloma dev` as a
 subprocess, and HTTP helpers."""
 
 import json
@@ -7,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from aloma_core.api import create_app
+from aloma_core.cli.client import ApiClient
+from aloma_core.home.devsetup import apply_setup, load_setup
+from aloma_core.home.example_services import ExampleServices
 from aloma_core.home.local import LocalHome
+from aloma_core.home.serving import serving
 
 ADMIN_TOKEN = "e2e-admin-token"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "onboarding"
 
 
 def free_port() -> int:
@@ -36,6 +40,7 @@ class Workspace:
 
     client: httpx.Client
     home: LocalHome
+    key: str
 
     def put_step(self, name: str, source: str) -> dict[str, Any]:
         answer = self.client.put(f"/v1/steps/{name}", json={"source": source})
@@ -55,6 +60,15 @@ class Workspace:
         body: dict[str, Any] = answer.json()
         return body
 
+    def use_example(self) -> None:
+        """The onboarding example as `aloma dev examples/onboarding` sets it up: steps, and the
+        connectors, secrets and egress_allow of its aloma.dev.json, against this server."""
+        url = str(self.client.base_url).rstrip("/")
+        with ApiClient(url, self.key) as client:
+            apply_setup(client, load_setup(EXAMPLE, url), {})
+        for path in sorted(EXAMPLE.glob("*.js")):
+            self.put_step(path.stem, path.read_text())
+
     def settle(self, task_id: str, timeout_s: float = 30) -> dict[str, Any]:
         """The task once the home is quiet (nothing queued, matching or running)."""
         assert self.home.wait_idle(timeout_s), "the home did not become idle"
@@ -71,6 +85,7 @@ class Workspace:
 class Server:
     url: str
     home: LocalHome
+    examples: ExampleServices
 
     def admin(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
@@ -79,30 +94,20 @@ class Server:
         with self.admin() as admin:
             created = admin.post("/v1/workspaces", json={"name": name})
         assert created.status_code == 201, created.text
-        client = httpx.Client(
-            base_url=self.url, headers={"Authorization": f"Bearer {created.json()['api_key']}"}, timeout=30
-        )
+        key = created.json()["api_key"]
+        client = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
         if settings:
             answer = client.patch("/v1/workspace", json={"settings": settings})
             assert answer.status_code == 200, answer.text
-        return Workspace(client, self.home)
+        return Workspace(client, self.home, key)
 
 
 def serve(home: LocalHome) -> Iterator[Server]:
-    port = free_port()
     app = create_app(home.platform, admin_token=ADMIN_TOKEN)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", home)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    examples = ExampleServices()
+    app.include_router(examples.router)
+    with serving(app, "127.0.0.1", 0) as port:
+        yield Server(f"http://127.0.0.1:{port}", home, examples)
 
 
 class DevProcess:

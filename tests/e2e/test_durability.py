@@ -9,9 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_support import DevProcess, Server, free_port
-
-EXAMPLE = Path(__file__).parents[2] / "examples" / "onboarding"
+from e2e_support import EXAMPLE, DevProcess, Server, free_port
 
 CHAIN = {
     "first": ("{n: Number, first: null}", "data.first = data.n;"),
@@ -33,8 +31,7 @@ def chain_step(condition: str, body: str) -> str:
 
 def test_200_tasks_posted_at_once_all_end_done(server: Server) -> None:
     ws = server.workspace()
-    for path in sorted(EXAMPLE.glob("*.js")):
-        ws.put_step(path.stem, path.read_text())
+    ws.use_example()
     sample = json.loads((EXAMPLE / "task.json").read_text())
 
     def post(i: int) -> str:
@@ -50,6 +47,7 @@ def test_200_tasks_posted_at_once_all_end_done(server: Server) -> None:
         assert task["state"] == "done", task
         assert task["runs"] == 4
         assert task["data"]["welcome"]["to"] == task["data"]["customer"]["email"]
+        assert task["data"]["customer"]["crm_id"] in server.examples.contacts
 
 
 @pytest.fixture

@@ -1,12 +1,9 @@
 """Every lifecycle rule of semantics.md section 5, end to end over HTTP on the local home."""
 
 import json
-from pathlib import Path
 from typing import Any
 
-from e2e_support import Server, Workspace
-
-EXAMPLE = Path(__file__).parents[2] / "examples" / "onboarding"
+from e2e_support import EXAMPLE, Server
 
 
 def runs_of(events: list[dict[str, Any]], step: str) -> list[dict[str, Any]]:
@@ -18,19 +15,17 @@ def source(condition: str, body: str) -> str:
     return f"export const condition = {condition};\nexport const content = async () => {{ {body} }};"
 
 
-def sync_example(ws: Workspace) -> None:
-    for path in sorted(EXAMPLE.glob("*.js")):
-        ws.put_step(path.stem, path.read_text())
-
-
 def test_onboarding_example_ends_done_with_both_parallel_changes(server: Server) -> None:
     ws = server.workspace()
-    sync_example(ws)
+    ws.use_example()
     task_id = ws.new_task(json.loads((EXAMPLE / "task.json").read_text()), name="onboard Ada")
     task = ws.settle(task_id)
     assert task["state"] == "done", task
     assert task["data"]["customer"]["crm_id"].startswith("crm-")
     assert task["data"]["welcome"]["to"] == "ada@example.com"
+    # Both connectors were really called: the stand-in services kept what they received.
+    assert server.examples.contacts[task["data"]["customer"]["crm_id"]]["email"] == "ada@example.com"
+    assert {"text": task["data"]["welcome"]["text"], "channel": "#onboarding"} in server.examples.messages
     assert task["result"] == {"crm_id": task["data"]["customer"]["crm_id"], "welcomed": "ada@example.com"}
     events = ws.events(task_id)
     for step in ("validate email", "add to crm", "send welcome", "finish onboarding"):
@@ -42,7 +37,7 @@ def test_onboarding_example_ends_done_with_both_parallel_changes(server: Server)
 
 def test_onboarding_example_ignores_an_invalid_email(server: Server) -> None:
     ws = server.workspace()
-    sync_example(ws)
+    ws.use_example()
     task = ws.settle(ws.new_task({"customer": {"email": "not-an-address"}}))
     assert task["state"] == "ignored"
     assert "crm_id" not in task["data"]["customer"]

@@ -8,11 +8,9 @@ import json
 import logging
 import signal
 import threading
-import time
 from pathlib import Path
 from types import FrameType
 
-import uvicorn
 import watchfiles
 
 from ..api import create_app
@@ -21,47 +19,47 @@ from ..cli.sync import Outcome, SyncReport, sync_steps
 from ..errors import Unauthorized
 from ..services import Platform
 from ..settings import Settings
+from .devsetup import DevSetup, apply_setup, load_setup
+from .example_services import ExampleServices
 from .local import LocalHome
 from .logs import configure_local_logging
+from .serving import ServerDidNotStart, serving
 
 logger = logging.getLogger("aloma.dev")
 
 DEV_FILE = "dev.json"
-STARTUP_TIMEOUT_S = 20
+MANAGED_CONNECTORS = "connectors_set_by_aloma_dev"
 
 
 def run_dev(directory: Path | None, host: str, port: int, state_dir: Path) -> None:
     """Serve until Ctrl-C or SIGTERM; work left unfinished by a previous run is resumed first."""
     settings = Settings()
+    url = f"http://{_reachable(host)}:{port}"
+    setup = load_setup(directory, url)
     log_path = configure_local_logging(state_dir)
     home = LocalHome(state_dir)
-    url = f"http://{_reachable(host)}:{port}"
     try:
         key = _dev_workspace_key(home.platform, state_dir, url)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(
-                    home.platform, admin_token=settings.admin_token, max_body_bytes=settings.max_body_bytes
-                ),
-                host=host,
-                port=port,
-                log_level="warning",
-            )
+        app = create_app(
+            home.platform, admin_token=settings.admin_token, max_body_bytes=settings.max_body_bytes
         )
-        thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-        thread.start()
-        _wait_started(server, thread, url)
-        recovered = home.recover()
-        _banner(url, key, state_dir, log_path, recovered)
-        stop = _stop_on_signals()
+        if setup.example_services:
+            app.include_router(ExampleServices().router)
         try:
-            if directory is None:
-                stop.wait()
-            else:
-                _sync_and_watch(ApiClient(url, key), directory, stop)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+            with serving(app, host, port):
+                client = ApiClient(url, key)
+                _apply_setup(client, setup, state_dir)
+                recovered = home.recover()
+                _banner(url, key, state_dir, log_path, recovered, setup.example_services)
+                stop = _stop_on_signals()
+                if directory is None:
+                    stop.wait()
+                else:
+                    _sync_and_watch(client, directory, stop)
+        except ServerDidNotStart:
+            raise SystemExit(
+                f"error: the API could not start on {url} (is the port already in use?)"
+            ) from None
     finally:
         home.close()
 
@@ -95,15 +93,17 @@ def _dev_workspace_key(platform: Platform, state_dir: Path, url: str) -> str:
     return key
 
 
-def _wait_started(server: uvicorn.Server, thread: threading.Thread, url: str) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise SystemExit(f"error: the API could not start on {url} (is the port already in use?)")
-        time.sleep(0.05)
+def _apply_setup(client: ApiClient, setup: DevSetup, state_dir: Path) -> None:
+    """The connectors aloma dev set are remembered in `.aloma/dev.json`, with the workspace's key."""
+    path = state_dir / DEV_FILE
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    managed = saved.get(MANAGED_CONNECTORS)
+    earlier = {str(k): str(v) for k, v in managed.items()} if isinstance(managed, dict) else {}
+    now_managed = apply_setup(client, setup, earlier)
+    path.write_text(json.dumps({**saved, MANAGED_CONNECTORS: now_managed}, indent=2), encoding="utf-8")
 
 
-def _banner(url: str, key: str, state_dir: Path, log_path: Path, recovered: int) -> None:
+def _banner(url: str, key: str, state_dir: Path, log_path: Path, recovered: int, examples: bool) -> None:
     lines = [
         f"aloma dev is serving {url}  (API docs: {url}/docs)",
         f"  workspace key: {key}",
@@ -111,6 +111,10 @@ def _banner(url: str, key: str, state_dir: Path, log_path: Path, recovered: int)
         "  the aloma CLI in this directory uses this server and key; elsewhere:",
         f"    export ALOMA_URL={url} ALOMA_API_KEY={key}",
     ]
+    if examples:
+        lines.append(
+            f"  example CRM and Slack stand-ins: {url}/examples/crm/contacts, {url}/examples/slack/messages"
+        )
     if recovered:
         lines.append(f"  resumed {recovered} unfinished task(s) from the previous run")
     print("\n".join(lines), flush=True)

@@ -3,7 +3,8 @@
 from collections.abc import Iterator
 
 import pytest
-from connector_support import FakeService, unanswered_port
+
+from fake_service import FakeService, unanswered_port
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from connector_support import KEY, FakeService, Reply, Seen, call, failure, json_reply, make_host, text_reply
+from connector_support import KEY, call, failure, make_host
 
 from aloma_core.connectors import HttpLimits, WorkspaceConnectorHost
+from fake_service import FakeService, Reply, Seen, json_reply, text_reply
 
 
 def limited(limits: HttpLimits) -> WorkspaceConnectorHost:

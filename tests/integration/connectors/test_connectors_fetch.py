@@ -1,6 +1,8 @@
 """`connectors.fetch({url, options, bodyOnly})` against a real server on 127.0.0.1 (allow-listed)."""
 
-from connector_support import KEY, FakeService, Reply, call, failure, json_reply, make_host, text_reply
+from connector_support import KEY, call, failure, make_host
+
+from fake_service import FakeService, Reply, json_reply, text_reply
 
 
 def test_a_json_answer_comes_back_parsed_with_status_and_headers(service: FakeService) -> None:

@@ -4,7 +4,9 @@ import socket
 from typing import Any
 
 import pytest
-from connector_support import FakeService, Reply, call, failure, json_reply, make_host
+from connector_support import call, failure, make_host
+
+from fake_service import FakeService, Reply, json_reply
 
 PRIVATE = "add the host to the workspace setting egress_allow to reach it"
 

@@ -3,10 +3,11 @@
 import base64
 
 import pytest
-from connector_support import FakeService, Reply, call, failure, json_reply, make_host
+from connector_support import call, failure, make_host
 
 from aloma_core.connectors import WorkspaceConnectorHost
 from aloma_core.json_types import JsonObject, JsonValue
+from fake_service import FakeService, Reply, json_reply
 
 TOKEN = "api-token-0c0ffee"
 

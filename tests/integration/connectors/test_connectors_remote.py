@@ -1,8 +1,9 @@
 """`remote`: the HTTP protocol of api.md against a fake in-house service on 127.0.0.1."""
 
-from connector_support import KEY, FakeService, Reply, call, failure, json_reply, make_host, text_reply
+from connector_support import KEY, call, failure, make_host
 
 from aloma_core.connectors import WorkspaceConnectorHost
+from fake_service import FakeService, Reply, json_reply, text_reply
 
 TOKEN = "crm-token-5a4b3c"
 

@@ -1,8 +1,9 @@
 """`slack.send({text, channel})` by incoming webhook and by bot token, against fakes of Slack."""
 
-from connector_support import KEY, FakeService, Reply, Seen, call, failure, json_reply, make_host, text_reply
+from connector_support import KEY, call, failure, make_host
 
 from aloma_core.connectors import WorkspaceConnectorHost
+from fake_service import FakeService, Reply, Seen, json_reply, text_reply
 
 BOT_TOKEN = "xoxb-1111-2222-secret"
 
