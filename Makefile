@@ -32,12 +32,13 @@ template-check:
 	scripts/check-template
 
 # `sam build` runs build-<LogicalId> for each function of template.yaml. All three get the same
-# artifact: the project's wheel and the dependencies the handlers import, for Lambda's python3.12 on
-# arm64, and functions/. quickjs-ng comes from the QuickJS layer; the dev server's and the CLI's
-# dependencies stay out. SAM zips files dated 1980, so bytecode is compiled hash-based to be used.
+# artifact: the project's wheel and the dependencies its handlers and connectors import, for
+# Lambda's python3.12 on arm64, and functions/. quickjs-ng comes from the QuickJS layer; the dev
+# server's and the CLI's dependencies stay out. SAM zips files dated 1980, so bytecode is compiled
+# hash-based, or Lambda would ignore it and compile every module on each cold start.
 LAMBDA_PYTHON ?= python3.12
 LAMBDA_PLATFORM ?= manylinux2014_aarch64
-LAMBDA_EXCLUDED := quickjs-ng uvicorn watchfiles typer rich httpx
+LAMBDA_EXCLUDED := quickjs-ng uvicorn watchfiles typer rich
 LAMBDA_TARGETS := build-ApiFunction build-MatchFunction build-RunStepFunction
 
 define LAMBDA_REQUIREMENTS
