@@ -1,5 +1,7 @@
 """The `aloma` CLI as a user runs it: a subprocess talking HTTP to the real app on a local home."""
 
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -316,3 +318,49 @@ def test_in_the_dev_directory_the_cli_needs_no_key(dev_server: tuple[Path, str])
     assert json.loads((directory / ".aloma" / "dev.json").read_text())["url"] == url
     lines = [json.loads(line) for line in cli.ok("logs", "--since", "5m", "--json").splitlines()]
     assert any("validate email" in line["message"] for line in lines), lines
+
+
+def test_webhook_add_prints_a_url_that_takes_signed_deliveries(cli: Cli) -> None:
+    cli.ok("secret", "set", "GH_SECRET", "-", stdin="gh-key\n")
+
+    added = cli.ok(
+        "webhook", "add", "github", "--signing-secret", "GH_SECRET", "--scheme", "github",
+        "--keep-header", "X-GitHub-Event", "--rate-limit", "100",
+    )  # fmt: skip
+    url = next(line for line in added.splitlines() if line.startswith("http"))
+    body = b'{"ref": "main"}'
+    signature = "sha256=" + hmac.new(b"gh-key", body, hashlib.sha256).hexdigest()
+    delivered = httpx.post(
+        url, content=body, headers={"X-Hub-Signature-256": signature, "X-GitHub-Event": "push"}
+    )
+    listed = cli.ok("webhook", "list")
+    as_json = cli.json("webhook", "list")
+
+    assert url.startswith(f"{cli.url}/v1/hooks/whk_")
+    assert "not shown again" in added
+    assert delivered.status_code == 202, delivered.text
+    task = cli.json("task", "show", delivered.json()["task_id"])
+    assert task["data"]["$via"]["headers"] == {"X-GitHub-Event": "push"}
+    assert "github (GH_SECRET)" in listed
+    assert url.rsplit("/", 1)[1] not in listed + json.dumps(as_json)
+    assert as_json["webhooks"][0]["rate_limit_per_minute"] == 100
+    assert cli.ok("webhook", "delete", "github") == "webhook github deleted\n"
+    assert httpx.post(url, content=body, headers={"X-Hub-Signature-256": signature}).status_code == 404
+
+
+def test_connector_set_keeps_a_literal_secret_out_of_every_output(cli: Cli) -> None:
+    config = json.dumps({"base_url": "https://api.example.com", "auth": "bearer", "token": "tok-s3cr3t"})
+
+    set_out = cli("connector", "set", "api", "--type", "http", "--config", config)
+    listed = cli.ok("connector", "list")
+    as_json = cli.json("connector", "list")
+    secrets = cli.json("secret", "list")
+
+    assert set_out.returncode == 0, set_out.stderr
+    assert "connector api set" in set_out.stdout
+    assert as_json["connectors"][0]["config"]["token"] == {"secret": "connector.api.token"}
+    assert secrets == {"secrets": ["connector.api.token"]}
+    for text in (set_out.stdout, set_out.stderr, listed, json.dumps(as_json)):
+        assert "tok-s3cr3t" not in text
+    assert cli.ok("connector", "delete", "api") == "connector api deleted\n"
+    assert cli.json("secret", "list") == {"secrets": []}
