@@ -1,12 +1,16 @@
 """The whole AWS pipeline on moto, per test: resources, the Lambda environment and the driver."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from api_client import ADMIN_TOKEN, Workspace
 from driver import PipelineDriver
+from fastapi import FastAPI
 from resources import REGION, Resources, create, declared
+
+from aloma_core.home.example_services import ExampleServices
+from aloma_core.home.serving import serving
 
 
 @pytest.fixture
@@ -42,3 +46,13 @@ def workspace(driver: PipelineDriver) -> Callable[..., Workspace]:
         return Workspace.create(driver, settings)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def example_services() -> Iterator[tuple[str, ExampleServices]]:
+    """The onboarding example's stand-in CRM and Slack on 127.0.0.1, and the base URL to reach them."""
+    services = ExampleServices()
+    app = FastAPI()
+    app.include_router(services.router)
+    with serving(app, "127.0.0.1", 0) as port:
+        yield f"http://127.0.0.1:{port}", services

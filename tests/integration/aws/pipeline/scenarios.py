@@ -10,6 +10,7 @@ from containers import RUNNER, InvocationKilled
 from driver import PipelineDriver
 
 from aloma_core.home.aws import InProcessExecutor
+from aloma_core.home.devsetup import load_setup
 from aloma_core.sandbox.types import ConnectorHost, RunInput, RunResult
 
 EXAMPLE = Path(__file__).parents[4] / "examples" / "onboarding"
@@ -19,9 +20,38 @@ def step_file(condition: str, body: str) -> str:
     return f"export const condition = {condition};\nexport const content = async () => {{ {body} }};"
 
 
-def sync_example(ws: Workspace) -> None:
+def use_example(ws: Workspace, services_url: str) -> None:
+    """The onboarding example as `aloma dev` sets it up: the secrets, egress_allow and connectors of
+    its aloma.dev.json (pointing at the stand-in services), then its steps, all through the API."""
+    setup = load_setup(EXAMPLE, services_url)
+    for name, value in setup.secrets.items():
+        ws.api.ok("PUT", f"/v1/secrets/{name}", {"value": value}, status=204)
+    ws.api.ok("PATCH", "/v1/workspace", {"settings": {"egress_allow": setup.egress_allow}})
+    for namespace, connector in setup.connectors.items():
+        ws.api.ok("PUT", f"/v1/connectors/{namespace}", connector.model_dump(mode="json"))
     for path in sorted(EXAMPLE.glob("*.js")):
         ws.put_step(path.stem, path.read_text())
+
+
+def use_onboarding_without_connectors(ws: Workspace) -> None:
+    """The example's flow (validate, two parallel branches, finish) with no connector calls: what
+    the AWS home can run while it has no connectors."""
+    ws.put_step("validate email", (EXAMPLE / "validate email.js").read_text())
+    ws.put_step("finish onboarding", (EXAMPLE / "finish onboarding.js").read_text())
+    ws.put_step(
+        "add to crm",
+        step_file(
+            "{customer: {validated: true, crm_id: null}}",
+            "data.customer.crm_id = 'crm-' + data.customer.email.length; audit.log('recorded');",
+        ),
+    )
+    ws.put_step(
+        "send welcome",
+        step_file(
+            "{customer: {validated: true}, welcome: null}",
+            "data.welcome = {to: data.customer.email, sent_at: new Date().toISOString()};",
+        ),
+    )
 
 
 def runs_of(events: list[dict[str, Any]], step: str) -> list[dict[str, Any]]:

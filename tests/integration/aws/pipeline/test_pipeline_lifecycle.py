@@ -4,21 +4,44 @@ tests/e2e/test_lifecycle.py, through the API, matcher and runner handlers on mot
 import json
 from collections.abc import Callable
 
+import pytest
 from api_client import Workspace
 from driver import PipelineDriver
-from scenarios import EXAMPLE, run_dispatched_together, runs_of, step_file, sync_example
+from scenarios import (
+    EXAMPLE,
+    run_dispatched_together,
+    runs_of,
+    step_file,
+    use_example,
+    use_onboarding_without_connectors,
+)
+
+from aloma_core.home.example_services import ExampleServices
 
 NewWorkspace = Callable[..., Workspace]
 
 
-def test_onboarding_example_ends_done_with_both_parallel_changes(workspace: NewWorkspace) -> None:
+NO_CONNECTORS = pytest.mark.xfail(
+    strict=True,
+    reason="the AWS home has no connectors yet: PUT /v1/connectors answers 501 and AwsHome.runner "
+    "runs every step with NoConnectors, so the example's crm and slack calls cannot be set up",
+)
+
+
+@NO_CONNECTORS
+def test_onboarding_example_ends_done_with_both_parallel_changes(
+    workspace: NewWorkspace, example_services: tuple[str, ExampleServices]
+) -> None:
+    url, services = example_services
     ws = workspace()
-    sync_example(ws)
+    use_example(ws, url)
     task_id = ws.new_task(json.loads((EXAMPLE / "task.json").read_text()), name="onboard Ada")
     task = ws.settle(task_id)
     assert task["state"] == "done", task
     assert task["data"]["customer"]["crm_id"].startswith("crm-")
     assert task["data"]["welcome"]["to"] == "ada@example.com"
+    assert services.contacts[task["data"]["customer"]["crm_id"]]["email"] == "ada@example.com"
+    assert {"text": task["data"]["welcome"]["text"], "channel": "#onboarding"} in services.messages
     assert task["result"] == {"crm_id": task["data"]["customer"]["crm_id"], "welcomed": "ada@example.com"}
     events = ws.events(task_id)
     for step in ("validate email", "add to crm", "send welcome", "finish onboarding"):
@@ -28,12 +51,30 @@ def test_onboarding_example_ends_done_with_both_parallel_changes(workspace: NewW
     assert task["runs"] == 4
 
 
-def test_onboarding_example_ignores_an_invalid_email(workspace: NewWorkspace) -> None:
+@NO_CONNECTORS
+def test_onboarding_example_ignores_an_invalid_email(
+    workspace: NewWorkspace, example_services: tuple[str, ExampleServices]
+) -> None:
     ws = workspace()
-    sync_example(ws)
+    use_example(ws, example_services[0])
     task = ws.settle(ws.new_task({"customer": {"email": "not-an-address"}}))
     assert task["state"] == "ignored"
     assert "crm_id" not in task["data"]["customer"]
+
+
+def test_the_onboarding_flow_without_connectors_ends_done_with_both_parallel_changes(
+    workspace: NewWorkspace,
+) -> None:
+    ws = workspace()
+    use_onboarding_without_connectors(ws)
+    task_id = ws.new_task(json.loads((EXAMPLE / "task.json").read_text()))
+    task = ws.settle(task_id)
+    assert task["state"] == "done", task
+    assert task["result"] == {"crm_id": "crm-15", "welcomed": "ada@example.com"}
+    events = ws.events(task_id)
+    for step in ("validate email", "add to crm", "send welcome", "finish onboarding"):
+        assert len(runs_of(events, step)) == 1, step
+    assert task["runs"] == 4
 
 
 def test_a_step_runs_once_per_task_although_it_keeps_matching(workspace: NewWorkspace) -> None:

@@ -1,7 +1,9 @@
 """What one task costs in AWS requests and Lambda invocations, so a regression shows as a number.
 
-Run with `-s` to see the table. The bounds are per unit of work (per run, per task version
-matched), loose enough for harmless changes and tight enough to catch an extra request per run.
+The task is the onboarding flow without its connector calls (the AWS home has no connectors yet):
+four runs, two of them dispatched together. Run with `-s` to see the table. The bounds are per
+unit of work (per run, per task version matched), loose enough for harmless changes and tight
+enough to catch an extra request per run.
 """
 
 import json
@@ -10,7 +12,7 @@ from collections.abc import Callable
 from api_client import Workspace
 from containers import API, LAMBDA_SERVICE, MATCHER, RUNNER
 from driver import PipelineDriver
-from scenarios import EXAMPLE, sync_example
+from scenarios import EXAMPLE, use_onboarding_without_connectors
 
 
 def table(driver: PipelineDriver) -> str:
@@ -27,9 +29,11 @@ def table(driver: PipelineDriver) -> str:
     return "\n".join(rows)
 
 
-def test_one_onboarding_task_end_to_end(workspace: Callable[..., Workspace], driver: PipelineDriver) -> None:
+def test_one_onboarding_task_without_connectors_end_to_end(
+    workspace: Callable[..., Workspace], driver: PipelineDriver
+) -> None:
     ws = workspace()
-    sync_example(ws)
+    use_onboarding_without_connectors(ws)
     driver.requests.reset()
     driver.invocations.clear()
     driver.records.clear()
