@@ -15,56 +15,58 @@ from scenarios import HeldRun, KilledRun, run_dispatched_together, runs_of, step
 
 NewWorkspace = Callable[..., Workspace]
 
+pytest_plugins = ["pipeline_fixtures"]
+
 
 def test_a_message_delivered_twice_runs_the_step_once(
-    workspace: NewWorkspace, driver: PipelineDriver
+    new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
     """SQS redelivers the message while its first delivery is still running: the second copy finds
     the run's live lease and is reported failed, to be retried once the first copy is through."""
-    ws = workspace()
+    ws = new_workspace()
     ws.put_step("charge", step_file("{amount: Number}", "data.charged = true;"))
     task_id = ws.new_task({"amount": 5})
-    while driver.pump_stream():
+    while pipeline.pump_stream():
         pass
-    first = driver.receive()
-    driver.release(first)
-    second = driver.receive()
+    first = pipeline.receive()
+    pipeline.release(first)
+    second = pipeline.receive()
     assert [m["MessageId"] for m in second] == [m["MessageId"] for m in first]
     held = HeldRun()
-    driver.container(RUNNER, 0).home.runner.executor = held
+    pipeline.container(RUNNER, 0).home.runner.executor = held
     with ThreadPoolExecutor(1) as pool:
-        running = pool.submit(driver.run_messages, first, 0)
+        running = pool.submit(pipeline.run_messages, first, 0)
         assert held.entered.wait(10)
-        assert driver.run_messages(second, index=1) == [second[0]["MessageId"]]
+        assert pipeline.run_messages(second, index=1) == [second[0]["MessageId"]]
         held.release.set()
         running.result()
     task = ws.settle(task_id)
     assert task["data"] == {"amount": 5, "charged": True}
     assert task["runs"] == 1
     assert len(runs_of(ws.events(task_id), "charge")) == 1
-    assert driver.dlq_messages() == []
+    assert pipeline.dlq_messages() == []
 
 
 def test_the_same_message_received_again_after_the_run_committed_is_dropped(
-    workspace: NewWorkspace, driver: PipelineDriver
+    new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
-    ws = workspace()
+    ws = new_workspace()
     ws.put_step("charge", step_file("{amount: Number}", "data.charged = true;"))
     task_id = ws.new_task({"amount": 5})
-    while driver.pump_stream():
+    while pipeline.pump_stream():
         pass
-    first = driver.receive()
-    driver.release(first)
-    second = driver.receive()
-    driver.run_messages(first)
-    driver.run_messages(second)
+    first = pipeline.receive()
+    pipeline.release(first)
+    second = pipeline.receive()
+    pipeline.run_messages(first)
+    pipeline.run_messages(second)
     task = ws.settle(task_id)
     assert task["runs"] == 1
     assert len(runs_of(ws.events(task_id), "charge")) == 1
 
 
 def test_a_crash_between_claim_and_send_is_recovered_with_the_same_claims(
-    workspace: NewWorkspace, driver: PipelineDriver
+    new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
     """The matcher stores its claims, then SQS fails it: the stream delivers the record again and
     the claims of that version are sent, the very same ones."""
@@ -77,10 +79,10 @@ def test_a_crash_between_claim_and_send_is_recovered_with_the_same_claims(
                 {"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, "SendMessageBatch"
             )
 
-    driver.container(MATCHER).home.clients.sqs.meta.events.register(
+    pipeline.container(MATCHER).home.clients.sqs.meta.events.register(
         "before-parameter-build.sqs.SendMessageBatch", fail_first_send
     )
-    ws = workspace()
+    ws = new_workspace()
     for side in ("left", "right"):
         ws.put_step(side, step_file("{go: true}", f"data.{side} = true;"))
     ws.put_step("finish", step_file("{left: true, right: true}", "task.complete('both');"))
@@ -93,7 +95,7 @@ def test_a_crash_between_claim_and_send_is_recovered_with_the_same_claims(
     assert sent[0] == sent[1] == dispatched[:2]
     assert sorted(claim for batch in sent[1:] for claim in batch) == sorted(dispatched)
     assert task["runs"] == 3
-    assert driver.discarded == []
+    assert pipeline.discarded == []
 
 
 def _commits_a_successful_run(params: dict[str, Any]) -> bool:
@@ -108,7 +110,7 @@ def _commits_a_successful_run(params: dict[str, Any]) -> bool:
 
 
 def test_a_run_that_keeps_failing_ends_in_the_dlq_with_the_task_in_error(
-    workspace: NewWorkspace, driver: PipelineDriver
+    new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
     def fail_commit(params: dict[str, Any], **_: Any) -> None:
         if _commits_a_successful_run(params):
@@ -116,14 +118,14 @@ def test_a_run_that_keeps_failing_ends_in_the_dlq_with_the_task_in_error(
                 {"Error": {"Code": "InternalServerError", "Message": "injected"}}, "TransactWriteItems"
             )
 
-    driver.container(RUNNER).home.clients.dynamodb.meta.events.register(
+    pipeline.container(RUNNER).home.clients.dynamodb.meta.events.register(
         "before-parameter-build.dynamodb.TransactWriteItems", fail_commit
     )
-    ws = workspace()
+    ws = new_workspace()
     ws.put_step("ship", step_file("{order: String}", "data.shipped = true;"))
     task_id = ws.new_task({"order": "A-1"})
     task = ws.settle(task_id)
-    max_receives = driver.resources.declared.max_receive_count
+    max_receives = pipeline.resources.declared.max_receive_count
     assert task["state"] == "error", task
     assert task["data"] == {"order": "A-1"}
     assert task["error"]["step"] == "ship"
@@ -131,28 +133,28 @@ def test_a_run_that_keeps_failing_ends_in_the_dlq_with_the_task_in_error(
     assert "InternalServerError" in task["error"]["message"]
     (run,) = runs_of(ws.events(task_id), "ship")
     assert run["error"]["message"] == task["error"]["message"]
-    (dead,) = driver.dlq_messages()
+    (dead,) = pipeline.dlq_messages()
     assert json.loads(dead["Body"])["task_id"] == task_id
     assert int(dead["Attributes"]["ApproximateReceiveCount"]) >= max_receives
-    assert driver.invocations[RUNNER] == max_receives
+    assert pipeline.invocations[RUNNER] == max_receives
 
 
 def test_two_runs_committing_at_once_keep_both_changes(
-    workspace: NewWorkspace, driver: PipelineDriver
+    new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
-    ws = workspace()
+    ws = new_workspace()
     ws.put_step("price", step_file("{go: true}", "data.price = 10;"))
     ws.put_step("stock", step_file("{go: true}", "data.stock = 3;"))
     task_id = ws.new_task({"go": True})
-    run_dispatched_together(driver, 2)
+    run_dispatched_together(pipeline, 2)
     task = ws.settle(task_id)
     assert task["data"] == {"go": True, "price": 10, "stock": 3}
     assert task["runs"] == 2
     assert [e for e in ws.events(task_id) if e["type"] == "conflict"] == []
 
 
-def test_workspaces_are_isolated_behind_the_api(workspace: NewWorkspace) -> None:
-    a, b = workspace(), workspace()
+def test_workspaces_are_isolated_behind_the_api(new_workspace: NewWorkspace) -> None:
+    a, b = new_workspace(), new_workspace()
     a.put_step("mark", step_file("{item: String}", "data.by = 'a';"))
     b.put_step("mark", step_file("{item: String}", "data.by = 'b';"))
     task_id = a.new_task({"item": "x"})
@@ -172,8 +174,10 @@ def test_workspaces_are_isolated_behind_the_api(workspace: NewWorkspace) -> None
     assert a.settle(task_id)["data"] == {"item": "x", "by": "a"}
 
 
-def test_secrets_set_through_the_api_are_readable_by_steps_but_never_shown(workspace: NewWorkspace) -> None:
-    ws = workspace()
+def test_secrets_set_through_the_api_are_readable_by_steps_but_never_shown(
+    new_workspace: NewWorkspace,
+) -> None:
+    ws = new_workspace()
     assert ws.api.call("PUT", "/v1/secrets/CRM_TOKEN", {"value": "s3cr3t-value"}).status == 204
     ws.put_step(
         "use secret",
@@ -194,8 +198,8 @@ def test_secrets_set_through_the_api_are_readable_by_steps_but_never_shown(works
     assert ws.api.ok("GET", "/v1/secrets") == {"secrets": ["CRM_TOKEN"]}
 
 
-def test_a_step_never_reads_another_workspace_s_secret(workspace: NewWorkspace) -> None:
-    owner, other = workspace(), workspace()
+def test_a_step_never_reads_another_workspace_s_secret(new_workspace: NewWorkspace) -> None:
+    owner, other = new_workspace(), new_workspace()
     assert owner.api.call("PUT", "/v1/secrets/CRM_TOKEN", {"value": "s3cr3t-value"}).status == 204
     other.put_step("peek", step_file("{go: true}", "data.seen = task.config('CRM_TOKEN') ?? null;"))
     task = other.settle(other.new_task({"go": True}))
@@ -210,18 +214,18 @@ def test_a_step_never_reads_another_workspace_s_secret(workspace: NewWorkspace) 
     "so the task stays `running` with its claim `running` for ever",
 )
 def test_a_run_killed_on_every_delivery_ends_in_the_dlq_with_the_task_in_error(
-    workspace: NewWorkspace, driver: PipelineDriver
+    new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
     """architecture.md: "A run that dies mid-way is retried after the queue's visibility timeout;
     after N failures the message lands in the DLQ and the task shows `error`"."""
     killed = KilledRun()
-    driver.container(RUNNER).home.runner.executor = killed
-    ws = workspace()
+    pipeline.container(RUNNER).home.runner.executor = killed
+    ws = new_workspace()
     ws.put_step("heavy", step_file("{go: true}", "data.done = true;"))
     task_id = ws.new_task({"go": True})
     task = ws.settle(task_id)
-    assert killed.runs == driver.resources.declared.max_receive_count
-    assert len(driver.dlq_messages()) == 1
+    assert killed.runs == pipeline.resources.declared.max_receive_count
+    assert len(pipeline.dlq_messages()) == 1
     assert task["state"] == "error", task
 
 
@@ -233,13 +237,13 @@ def test_a_run_killed_on_every_delivery_ends_in_the_dlq_with_the_task_in_error(
     "in the DLQ with the task `running` for ever",
 )
 def test_a_run_killed_once_is_retried_even_with_the_longest_wall_time_limit(
-    workspace: NewWorkspace, driver: PipelineDriver
+    new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
     """The dead attempt's lease (wall time limit + a margin) must not outlive the queue's retries."""
-    driver.container(RUNNER).home.runner.executor = KilledRun(times=1)
-    ws = workspace({"limits": {"wall_time_ms": 900_000}})
+    pipeline.container(RUNNER).home.runner.executor = KilledRun(times=1)
+    ws = new_workspace({"limits": {"wall_time_ms": 900_000}})
     ws.put_step("slow", step_file("{go: true}", "data.done = true;"))
     task = ws.settle(ws.new_task({"go": True}))
-    assert driver.dlq_messages() == []
+    assert pipeline.dlq_messages() == []
     assert task["state"] == "incomplete", task
     assert task["data"] == {"go": True, "done": True}

@@ -20,6 +20,8 @@ from aloma_core.home.example_services import ExampleServices
 
 NewWorkspace = Callable[..., Workspace]
 
+pytest_plugins = ["pipeline_fixtures"]
+
 
 NO_CONNECTORS = pytest.mark.xfail(
     strict=True,
@@ -30,10 +32,10 @@ NO_CONNECTORS = pytest.mark.xfail(
 
 @NO_CONNECTORS
 def test_onboarding_example_ends_done_with_both_parallel_changes(
-    workspace: NewWorkspace, example_services: tuple[str, ExampleServices]
+    new_workspace: NewWorkspace, example_services: tuple[str, ExampleServices]
 ) -> None:
     url, services = example_services
-    ws = workspace()
+    ws = new_workspace()
     use_example(ws, url)
     task_id = ws.new_task(json.loads((EXAMPLE / "task.json").read_text()), name="onboard Ada")
     task = ws.settle(task_id)
@@ -53,9 +55,9 @@ def test_onboarding_example_ends_done_with_both_parallel_changes(
 
 @NO_CONNECTORS
 def test_onboarding_example_ignores_an_invalid_email(
-    workspace: NewWorkspace, example_services: tuple[str, ExampleServices]
+    new_workspace: NewWorkspace, example_services: tuple[str, ExampleServices]
 ) -> None:
-    ws = workspace()
+    ws = new_workspace()
     use_example(ws, example_services[0])
     task = ws.settle(ws.new_task({"customer": {"email": "not-an-address"}}))
     assert task["state"] == "ignored"
@@ -63,9 +65,9 @@ def test_onboarding_example_ignores_an_invalid_email(
 
 
 def test_the_onboarding_flow_without_connectors_ends_done_with_both_parallel_changes(
-    workspace: NewWorkspace,
+    new_workspace: NewWorkspace,
 ) -> None:
-    ws = workspace()
+    ws = new_workspace()
     use_onboarding_without_connectors(ws)
     task_id = ws.new_task(json.loads((EXAMPLE / "task.json").read_text()))
     task = ws.settle(task_id)
@@ -77,8 +79,8 @@ def test_the_onboarding_flow_without_connectors_ends_done_with_both_parallel_cha
     assert task["runs"] == 4
 
 
-def test_a_step_runs_once_per_task_although_it_keeps_matching(workspace: NewWorkspace) -> None:
-    ws = workspace()
+def test_a_step_runs_once_per_task_although_it_keeps_matching(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace()
     ws.put_step("touch", step_file("{n: Number}", "data.n += 1;"))
     task_id = ws.new_task({"n": 0})
     task = ws.settle(task_id)
@@ -87,16 +89,16 @@ def test_a_step_runs_once_per_task_although_it_keeps_matching(workspace: NewWork
     assert len(runs_of(ws.events(task_id), "touch")) == 1
 
 
-def test_redo_lets_a_step_run_again_when_it_matches_again(workspace: NewWorkspace) -> None:
-    ws = workspace()
+def test_redo_lets_a_step_run_again_when_it_matches_again(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace()
     ws.put_step("count", step_file("{n: {$lt: 3}}", "data.n += 1; step.redo();"))
     task = ws.settle(ws.new_task({"n": 0}))
     assert task["data"] == {"n": 3}
     assert task["runs"] == 3
 
 
-def test_the_loop_guard_stops_a_runaway_redo(workspace: NewWorkspace) -> None:
-    ws = workspace({"max_runs_per_task": 5})
+def test_the_loop_guard_stops_a_runaway_redo(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace({"max_runs_per_task": 5})
     ws.put_step("forever", step_file("{n: Number}", "data.n++; step.redo();"))
     task = ws.settle(ws.new_task({"n": 0}))
     assert task["state"] == "error"
@@ -104,16 +106,16 @@ def test_the_loop_guard_stops_a_runaway_redo(workspace: NewWorkspace) -> None:
     assert task["runs"] == 5
 
 
-def test_empty_data_means_done(workspace: NewWorkspace) -> None:
-    ws = workspace()
+def test_empty_data_means_done(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace()
     ws.put_step("consume", step_file("{job: String}", "delete data.job;"))
     task = ws.settle(ws.new_task({"job": "x"}))
     assert task["state"] == "done"
     assert task["data"] == {}
 
 
-def test_an_error_keeps_the_data_and_names_the_line(workspace: NewWorkspace) -> None:
-    ws = workspace()
+def test_an_error_keeps_the_data_and_names_the_line(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace()
     ws.put_step(
         "reserve",
         "export const condition = {order: Object};\n"
@@ -133,8 +135,8 @@ def test_an_error_keeps_the_data_and_names_the_line(workspace: NewWorkspace) -> 
     assert run["error"]["line"] == 4
 
 
-def test_incomplete_then_resume_after_a_new_step(workspace: NewWorkspace) -> None:
-    ws = workspace()
+def test_incomplete_then_resume_after_a_new_step(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace()
     task_id = ws.new_task({"ticket": {"subject": "refund"}})
     assert ws.settle(task_id)["state"] == "incomplete"
     ws.put_step("triage", step_file("{ticket: {subject: String}}", "task.complete({queue: 'billing'});"))
@@ -145,8 +147,8 @@ def test_incomplete_then_resume_after_a_new_step(workspace: NewWorkspace) -> Non
     assert "resumed" in [e["type"] for e in ws.events(task_id)]
 
 
-def test_resume_after_fixing_the_failed_step(workspace: NewWorkspace) -> None:
-    ws = workspace()
+def test_resume_after_fixing_the_failed_step(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace()
     ws.put_step("fixme", step_file("{a: 1}", "undefinedFunction();"))
     task_id = ws.new_task({"a": 1})
     assert ws.settle(task_id)["state"] == "error"
@@ -157,8 +159,8 @@ def test_resume_after_fixing_the_failed_step(workspace: NewWorkspace) -> None:
     assert [run["version"] for run in runs_of(ws.events(task_id), "fixme")] == [1, 2]
 
 
-def test_sequential_mode_runs_most_specific_first_then_creation_order(workspace: NewWorkspace) -> None:
-    ws = workspace({"execution": "sequential"})
+def test_sequential_mode_runs_most_specific_first_then_creation_order(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace({"execution": "sequential"})
     record = "data.order = [...(data.order ?? []), step.name()];"
     ws.put_step("first created", step_file("{x: 1}", record))
     ws.put_step("second created", step_file("{y: 1}", record))
@@ -168,14 +170,14 @@ def test_sequential_mode_runs_most_specific_first_then_creation_order(workspace:
 
 
 def test_parallel_writes_to_one_path_record_a_conflict(
-    workspace: NewWorkspace, driver: PipelineDriver
+    new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
     """Both runs read the same data version and commit together: the one committing last wins."""
-    ws = workspace()
+    ws = new_workspace()
     for name in ("left", "right"):
         ws.put_step(name, step_file("{go: true}", f"data.winner = '{name}';"))
     task_id = ws.new_task({"go": True})
-    run_dispatched_together(driver, 2)
+    run_dispatched_together(pipeline, 2)
     task = ws.settle(task_id)
     conflicts = [e for e in ws.events(task_id) if e["type"] == "conflict"]
     assert len(conflicts) == 1
@@ -183,10 +185,10 @@ def test_parallel_writes_to_one_path_record_a_conflict(
     assert task["data"]["winner"] == conflicts[0]["step"]
 
 
-def test_a_run_whose_condition_stopped_matching_is_skipped(workspace: NewWorkspace) -> None:
+def test_a_run_whose_condition_stopped_matching_is_skipped(new_workspace: NewWorkspace) -> None:
     """Both are dispatched from one version; the more specific runs first and the other, re-checked
     on the latest data, no longer matches."""
-    ws = workspace()
+    ws = new_workspace()
     ws.put_step("claim it", step_file("{free: true, who: null}", "data.free = false;"))
     ws.put_step("also claim", step_file("{free: true}", "data.free = false;"))
     task_id = ws.new_task({"free": True})
@@ -198,8 +200,8 @@ def test_a_run_whose_condition_stopped_matching_is_skipped(workspace: NewWorkspa
     assert runs_of(events, "also claim") == []
 
 
-def test_patch_from_outside_rematches_but_does_not_reset_once_per_task(workspace: NewWorkspace) -> None:
-    ws = workspace()
+def test_patch_from_outside_rematches_but_does_not_reset_once_per_task(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace()
     ws.put_step("greet", step_file("{name: String}", "data.greeted = true;"))
     ws.put_step("bill", step_file("{plan: String}", "data.billed = true;"))
     task_id = ws.new_task({"name": "Ada"})
@@ -212,8 +214,8 @@ def test_patch_from_outside_rematches_but_does_not_reset_once_per_task(workspace
     assert "patched" in [e["type"] for e in events]
 
 
-def test_history_tells_the_whole_story_in_order(workspace: NewWorkspace) -> None:
-    ws = workspace()
+def test_history_tells_the_whole_story_in_order(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace()
     ws.put_step("only", step_file("{a: 1}", "console.log('hi', {a: 1}); data.b = 2;"))
     task_id = ws.new_task({"a": 1})
     ws.settle(task_id)

@@ -14,37 +14,39 @@ from containers import API, LAMBDA_SERVICE, MATCHER, RUNNER
 from driver import PipelineDriver
 from scenarios import EXAMPLE, use_onboarding_without_connectors
 
+pytest_plugins = ["pipeline_fixtures"]
 
-def table(driver: PipelineDriver) -> str:
+
+def table(pipeline: PipelineDriver) -> str:
     rows = [f"{'caller':<15} {'request':<34} {'count':>5}"]
     rows += [
         f"{caller:<15} {operation:<34} {count:>5}"
-        for (caller, operation), count in sorted(driver.requests.counts.items())
+        for (caller, operation), count in sorted(pipeline.requests.counts.items())
     ]
     rows += ["", f"{'function':<15} {'invocations':>11} {'records':>7}"]
     rows += [
-        f"{function:<15} {driver.invocations[function]:>11} {driver.records[function]:>7}"
+        f"{function:<15} {pipeline.invocations[function]:>11} {pipeline.records[function]:>7}"
         for function in (API, MATCHER, RUNNER)
     ]
     return "\n".join(rows)
 
 
 def test_one_onboarding_task_without_connectors_end_to_end(
-    workspace: Callable[..., Workspace], driver: PipelineDriver
+    new_workspace: Callable[..., Workspace], pipeline: PipelineDriver
 ) -> None:
-    ws = workspace()
+    ws = new_workspace()
     use_onboarding_without_connectors(ws)
-    driver.requests.reset()
-    driver.invocations.clear()
-    driver.records.clear()
+    pipeline.requests.reset()
+    pipeline.invocations.clear()
+    pipeline.records.clear()
     task_id = ws.new_task(json.loads((EXAMPLE / "task.json").read_text()))
-    driver.run_until_quiet()
-    counts = driver.requests.counts.copy()
-    print("\n" + table(driver))
+    pipeline.run_until_quiet()
+    counts = pipeline.requests.counts.copy()
+    print("\n" + table(pipeline))
 
     task = ws.task(task_id)
     assert task["state"] == "done"
-    runs, versions = task["runs"], driver.records[MATCHER]
+    runs, versions = task["runs"], pipeline.records[MATCHER]
 
     def of(caller: str, operation: str) -> int:
         return counts[caller, operation]
@@ -66,6 +68,6 @@ def test_one_onboarding_task_without_connectors_end_to_end(
     assert {caller for caller, _ in counts} <= {API, MATCHER, RUNNER, LAMBDA_SERVICE}
     assert not [operation for _, operation in counts if operation == "dynamodb.Scan"]
     # One invocation per run, nothing redelivered; each matcher batch carries at least one version.
-    assert driver.invocations[RUNNER] == runs
-    assert driver.invocations[MATCHER] <= versions
+    assert pipeline.invocations[RUNNER] == runs
+    assert pipeline.invocations[MATCHER] <= versions
     assert of(LAMBDA_SERVICE, "sqs.DeleteMessageBatch") == runs

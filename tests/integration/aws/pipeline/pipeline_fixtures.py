@@ -1,4 +1,9 @@
-"""The whole AWS pipeline on moto, per test: resources, the Lambda environment and the driver."""
+"""The whole AWS pipeline on moto, per test: resources, the Lambda environment and the driver.
+
+A plugin the test modules name in `pytest_plugins`, not a conftest.py: a conftest here would be the
+`conftest` module that `from conftest import ...` in the folder above finds. Its fixture names are
+specific, since a plugin's fixtures are seen by every test.
+"""
 
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,7 +19,7 @@ from aloma_core.home.serving import serving
 
 
 @pytest.fixture
-def resources(aws: None, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Resources:
+def pipeline_resources(aws: None, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Resources:
     """Created first, then named in the environment the functions' settings read on a cold start."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
@@ -34,16 +39,16 @@ def resources(aws: None, template: dict[str, Any], monkeypatch: pytest.MonkeyPat
 
 
 @pytest.fixture
-def driver(resources: Resources) -> PipelineDriver:
-    return PipelineDriver(resources)
+def pipeline(pipeline_resources: Resources) -> PipelineDriver:
+    return PipelineDriver(pipeline_resources)
 
 
 @pytest.fixture
-def workspace(driver: PipelineDriver) -> Callable[..., Workspace]:
+def new_workspace(pipeline: PipelineDriver) -> Callable[..., Workspace]:
     """A new workspace (through the admin route), with optional settings."""
 
     def make(settings: dict[str, Any] | None = None) -> Workspace:
-        return Workspace.create(driver, settings)
+        return Workspace.create(pipeline, settings)
 
     return make
 
