@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from . import engine
 from .catalog import StepCatalog
 from .errors import NotFound
+from .limits import Limits
 from .model import RunRequest, Task, WorkspaceSettings
 from .ports import (
     Clock,
@@ -31,6 +32,7 @@ logger = logging.getLogger("aloma.pipeline")
 
 MAX_WRITE_ATTEMPTS = 50
 LEASE_MARGIN_MS = 60_000
+COMMIT_RESERVE_MS = 5_000
 
 
 class RunBusy(Exception):
@@ -124,28 +126,41 @@ class Runner:
     new_id: IdFactory
     hosts: ConnectorHosts
 
-    def handle(self, request: RunRequest) -> RunResult | None:
+    def handle(self, request: RunRequest, deadline_ms: int | None = None) -> RunResult | None:
         """Run one claimed step: start it, run it in the sandbox, commit its changes exactly once.
-        Returns the run's result, or None when the request was a duplicate or the run was skipped."""
+        Returns the run's result, or None when the request was a duplicate or the run was skipped.
+
+        `deadline_ms` (epoch ms) is when the caller itself is stopped, e.g. a Lambda's timeout: the
+        run is bounded to end before it, so a slow step fails like any other, with its claim's
+        lease short enough for the queue to retry it."""
         settings = self.workspaces.get(request.workspace_id).settings
-        started = self._start(request, settings)
+        limits = self._limits_until(settings.limits, deadline_ms)
+        started = self._start(request, limits)
         if started is None:
             return None
         task, decision_step_version, source = started
         started_at = self.clock.now_ms()
-        result = self._execute(request, task, source, settings)
+        result = self._execute(request, task, source, settings, limits)
         snapshot = engine.RunSnapshot(task.data, task.data_seq, decision_step_version, started_at)
         self._commit(request, task.claims[request.step].run_token or "", snapshot, result, settings)
         return result
 
-    def _start(self, request: RunRequest, settings: WorkspaceSettings) -> tuple[Task, int, str] | None:
+    def _limits_until(self, limits: Limits, deadline_ms: int | None) -> Limits:
+        if deadline_ms is None:
+            return limits
+        left = max(1, deadline_ms - self.clock.now_ms() - COMMIT_RESERVE_MS)
+        if left >= limits.wall_time_ms:
+            return limits
+        return limits.model_copy(update={"wall_time_ms": left, "cpu_time_ms": min(limits.cpu_time_ms, left)})
+
+    def _start(self, request: RunRequest, limits: Limits) -> tuple[Task, int, str] | None:
         for _ in range(MAX_WRITE_ATTEMPTS):
             try:
                 task = self.tasks.get(request.workspace_id, request.task_id)
             except NotFound:
                 return None
             now = self.clock.now_ms()
-            lease_until = now + settings.limits.wall_time_ms + LEASE_MARGIN_MS
+            lease_until = now + limits.wall_time_ms + LEASE_MARGIN_MS
             decision = engine.start_run(
                 task, request, self.catalogs.get(request.workspace_id), self.new_id(), lease_until, now
             )
@@ -165,7 +180,7 @@ class Runner:
         raise WriteContention(f"could not start {request.step!r} on task {request.task_id}")
 
     def _execute(
-        self, request: RunRequest, task: Task, source: str, settings: WorkspaceSettings
+        self, request: RunRequest, task: Task, source: str, settings: WorkspaceSettings, limits: Limits
     ) -> RunResult:
         # Connector secrets are workspace secrets too, so the sandbox masks them with the rest.
         secrets = self.secrets.values(request.workspace_id)
@@ -178,7 +193,7 @@ class Runner:
             step_name=request.step,
             claim_id=request.claim_id,
             config=secrets,
-            limits=settings.limits,
+            limits=limits,
         )
         host = self.hosts.for_run(request.workspace_id, task.id, settings, secrets)
         result = self.executor.execute(run, host)

@@ -82,11 +82,12 @@ class AwsHome:
             return read_admin_token(self.clients.secretsmanager, self.settings.admin_token_secret)
         return None
 
-    def deliver(self, request: RunRequest, receive_count: int) -> RunResult | None:
-        """One SQS delivery. On the queue's last delivery a failure is recorded on the task first,
-        so the task shows `error` when the message moves to the DLQ; a busy run is left alone."""
+    def deliver(self, request: RunRequest, receive_count: int, remaining_ms: int) -> RunResult | None:
+        """One SQS delivery, bounded by the invocation's remaining time. On the queue's last
+        delivery a failure is recorded on the task first, so the task shows `error` when the
+        message moves to the DLQ; a busy run is left alone."""
         try:
-            return self.runner.handle(request)
+            return self.runner.handle(request, self.clock.now_ms() + remaining_ms)
         except RunBusy:
             raise
         except Exception as error:

@@ -229,17 +229,11 @@ def test_a_run_killed_on_every_delivery_ends_in_the_dlq_with_the_task_in_error(
     assert task["state"] == "error", task
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Runner._start leases a claim for the workspace's wall time limit + 60 s (up to 960 s) "
-    "although no runner outlives its Lambda timeout (60 s); past the queue's visibility timeout (360 s) "
-    "every redelivery raises RunBusy, AwsHome.deliver never gives up on RunBusy, and the message ends "
-    "in the DLQ with the task `running` for ever",
-)
 def test_a_run_killed_once_is_retried_even_with_the_longest_wall_time_limit(
     new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
-    """The dead attempt's lease (wall time limit + a margin) must not outlive the queue's retries."""
+    """The dead attempt's lease must not outlive the queue's retries: a run is bounded by its
+    Lambda's remaining time, so its lease is too, whatever the workspace's wall time limit."""
     pipeline.container(RUNNER).home.runner.executor = KilledRun(times=1)
     ws = new_workspace({"limits": {"wall_time_ms": 900_000}})
     ws.put_step("slow", step_file("{go: true}", "data.done = true;"))
