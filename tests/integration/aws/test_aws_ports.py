@@ -1,9 +1,9 @@
 """The AWS adapters are the ports' implementations (checked by mypy on this file, run here too)."""
 
-from conftest import TABLE
 from mypy_boto3_dynamodb.client import DynamoDBClient
 from mypy_boto3_secretsmanager.client import SecretsManagerClient
 from mypy_boto3_sqs.client import SQSClient
+from store_support import table_name
 
 from aloma_core.adapters.aws.dynamodb import DynamoStepStore, DynamoTaskStore, DynamoWorkspaceStore
 from aloma_core.adapters.aws.secrets import SecretsManagerSecretStore
@@ -14,9 +14,10 @@ from aloma_core.ports import SecretStore, StepStore, TaskStore, WorkQueue, Works
 def test_the_adapters_implement_the_ports(
     dynamodb: DynamoDBClient, secretsmanager: SecretsManagerClient, sqs: SQSClient
 ) -> None:
-    tasks: TaskStore = DynamoTaskStore(dynamodb, TABLE)
-    steps: StepStore = DynamoStepStore(dynamodb, TABLE)
-    workspaces: WorkspaceStore = DynamoWorkspaceStore(dynamodb, TABLE)
+    table = table_name(dynamodb)
+    tasks: TaskStore = DynamoTaskStore(dynamodb, table)
+    steps: StepStore = DynamoStepStore(dynamodb, table)
+    workspaces: WorkspaceStore = DynamoWorkspaceStore(dynamodb, table)
     secrets: SecretStore = SecretsManagerSecretStore(secretsmanager, "aloma/")
     queue: WorkQueue = SqsWorkQueue(sqs, "https://sqs.us-east-1.amazonaws.com/123456789012/steps")
 
