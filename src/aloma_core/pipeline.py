@@ -7,7 +7,6 @@ leave each run's changes committed exactly once.
 
 import logging
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import engine
@@ -26,7 +25,7 @@ from .ports import (
     WorkQueue,
     WorkspaceStore,
 )
-from .sandbox.types import ConnectorCall, ConnectorFailed, ConnectorHost, RunInput, RunResult
+from .sandbox.types import RunInput, RunResult
 
 logger = logging.getLogger("aloma.pipeline")
 
@@ -61,18 +60,6 @@ class CatalogCache:
         with self._lock:
             self._cached[workspace_id] = (revision, catalog)
         return catalog
-
-
-class NoConnectors:
-    """Hosts for a home that keeps no connector configurations (yet): every call is refused."""
-
-    def for_run(
-        self, workspace_id: str, task_id: str, settings: WorkspaceSettings, secrets: Mapping[str, str]
-    ) -> ConnectorHost:
-        return self
-
-    def call(self, call: ConnectorCall) -> None:
-        raise ConnectorFailed(f"no connector is configured under the namespace {call.namespace!r}")
 
 
 def _log_extra(request: RunRequest) -> dict[str, str]:

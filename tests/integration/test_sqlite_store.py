@@ -24,6 +24,7 @@ from store_support import (
 )
 
 from aloma_core.adapters.local.sqlite import (
+    SqliteConnectorStore,
     SqliteDatabase,
     SqliteSecretStore,
     SqliteStepStore,
@@ -33,7 +34,7 @@ from aloma_core.adapters.local.sqlite import (
 from aloma_core.adapters.local.sqlite.database import migrate
 from aloma_core.adapters.local.sqlite.schema import MIGRATIONS
 from aloma_core.json_types import JsonValue
-from aloma_core.model import ClaimStatus, Event, TaskState, Workspace, WorkspaceSettings
+from aloma_core.model import ClaimStatus, ConnectorConfig, Event, TaskState, Workspace, WorkspaceSettings
 from aloma_core.ports import SecretStore
 
 
@@ -140,6 +141,21 @@ def test_reopened_database_keeps_everything(db_path: Path) -> None:
         assert SqliteWorkspaceStore(again).get(A).name == "Acme"
         assert SqliteSecretStore(again).values(A) == {"token": "s3cret"}
         assert again.read().execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_a_database_at_migration_1_gains_the_connector_tables_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "aloma.db"
+    old = sqlite3.connect(path, isolation_level=None)
+    migrate(old, MIGRATIONS[:1])
+    old.execute("INSERT INTO secrets VALUES ('ws', 'TOKEN', 'v')")
+    old.close()
+    crm = ConnectorConfig("ws", "crm", "remote", {"url": "https://crm.example.com"}, 10)
+
+    with SqliteDatabase(path) as db:
+        SqliteConnectorStore(db).put(crm)
+        assert SqliteConnectorStore(db).list("ws") == [crm]
+        assert db.read().execute("SELECT value FROM secrets").fetchall() == [("v",)]
+        assert db.read().execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
 def test_migrations_are_idempotent_and_a_later_one_is_one_line(db: SqliteDatabase) -> None:

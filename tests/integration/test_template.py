@@ -227,6 +227,12 @@ def stream_record(event_name: str, kind: str | None) -> dict[str, Any]:
         ("INSERT", "workspace", False),
         ("INSERT", "key", False),
         ("INSERT", "tasks", False),
+        ("INSERT", "connector", False),
+        ("MODIFY", "connector", False),
+        ("INSERT", "webhook", False),
+        ("INSERT", "webhook_key", False),
+        ("INSERT", "rate", False),
+        ("MODIFY", "rate", False),
         ("REMOVE", None, False),  # a TTL deletion: NEW_IMAGE streams carry no image for it
         ("MODIFY", None, False),
     ],

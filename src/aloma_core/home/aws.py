@@ -7,11 +7,19 @@ created on first use, never at import time.
 from functools import cached_property
 
 from ..adapters.aws.clients import AwsClients
-from ..adapters.aws.dynamodb import DynamoStepStore, DynamoTaskStore, DynamoWorkspaceStore
+from ..adapters.aws.dynamodb import (
+    DynamoConnectorStore,
+    DynamoRateLimiter,
+    DynamoStepStore,
+    DynamoTaskStore,
+    DynamoWebhookStore,
+    DynamoWorkspaceStore,
+)
 from ..adapters.aws.secrets import SecretsManagerSecretStore, read_admin_token
 from ..adapters.aws.sqs import SqsWorkQueue
+from ..connectors.hosts import StoredConnectorHosts
 from ..model import RunRequest
-from ..pipeline import CatalogCache, Matcher, NoConnectors, RunBusy, Runner
+from ..pipeline import CatalogCache, Matcher, RunBusy, Runner
 from ..records import new_id
 from ..sandbox.run import run_content
 from ..sandbox.types import ConnectorHost, RunInput, RunResult
@@ -50,12 +58,26 @@ class AwsHome:
         return SecretsManagerSecretStore(self.clients.secretsmanager, self.settings.secrets_prefix)
 
     @cached_property
+    def connectors(self) -> DynamoConnectorStore:
+        return DynamoConnectorStore(self.clients.dynamodb, self.settings.table)
+
+    @cached_property
     def catalogs(self) -> CatalogCache:
         return CatalogCache(self.steps)
 
     @cached_property
     def platform(self) -> Platform:
-        return Platform(self.workspaces, self.steps, self.tasks, self.secrets, self.clock, new_id)
+        return Platform(
+            self.workspaces,
+            self.steps,
+            self.tasks,
+            self.secrets,
+            self.clock,
+            new_id,
+            connectors=self.connectors,
+            webhooks=DynamoWebhookStore(self.clients.dynamodb, self.settings.table),
+            rate_limiter=DynamoRateLimiter(self.clients.dynamodb, self.settings.table),
+        )
 
     @cached_property
     def matcher(self) -> Matcher:
@@ -72,7 +94,7 @@ class AwsHome:
             InProcessExecutor(),
             self.clock,
             new_id,
-            NoConnectors(),
+            StoredConnectorHosts(self.connectors),
         )
 
     def admin_token(self) -> str | None:

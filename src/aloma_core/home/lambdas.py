@@ -2,8 +2,14 @@
 
 The core logs through the standard `aloma.*` loggers; they get Powertools' JSON formatter here, so
 every line of a run carries `workspace`, `task_id`, `step` and `claim` like the handler's own.
+
+Other libraries log through the root logger, which Lambda sends to CloudWatch at the level its log
+controls set. The request lines of the HTTP client and of Mangum are kept out at any level: they
+carry whole URLs, and a URL may be a credential (a Slack incoming webhook a connector posts to, a
+webhook's key in `/v1/hooks/{key}`).
 """
 
+import logging
 import time
 from functools import cache
 
@@ -20,6 +26,8 @@ logger = Logger(service="aloma")
 tracer = Tracer(service="aloma")
 metrics = Metrics(namespace="aloma", service="aloma")
 copy_config_to_registered_loggers(source_logger=logger, include={"aloma"})
+for _url_logger in ("httpx", "httpcore", "mangum.http"):
+    logging.getLogger(_url_logger).setLevel(logging.WARNING)
 
 
 @cache

@@ -17,6 +17,18 @@ Items (`{ws}` a workspace id, `{id}` a task id):
   `record` (one event) or `records` (several, see below); `expires_at` once the task ended.
 - `step`: pk `WS#{ws}#STEPS`, sk `STEP#{name}`; `name`, `version` (N), `created_seq` (N), `record`.
 - `steps_meta`: pk `WS#{ws}#STEPS`, sk `META`; `revision` (N), `last_created_seq` (N).
+- `connector`: pk `WS#{ws}#CONNECTORS`, sk `CONNECTOR#{namespace}`; `namespace`, `record` (the
+  stored configuration: secret fields hold references to workspace secrets, never values).
+- `webhook`: pk `WS#{ws}#WEBHOOKS`, sk `WEBHOOK#{name}`; `name`, `key_hash`, `record`.
+- `webhook_key`: pk `HOOK#{sha256 hex of the webhook's key}`, sk `HOOK`; `workspace_id`, `name`,
+  `record` (a copy of the webhook's: a delivery finds its webhook in one read). Written with its
+  `webhook` item in one transaction, each only if absent (names unique per workspace, keys
+  unique), and deleted with it in one transaction; webhooks are never changed in place, so the
+  copy cannot go stale (a change would have to write both items in one transaction too).
+- `rate`: pk `RATE#{limiter key}#{epoch minute}`, sk `RATE`; `hits` (N), `expires_at` a few
+  minutes after its minute ends. One UpdateItem per event: ADD 1 if `hits` is still under the
+  limit (a failed condition is a refusal). Every write of these items reaches the stream too,
+  where the matcher's filter drops it, as it drops every kind but `task`.
 
 `record` is the JSON text of the shared codec in `aloma_core.records`: free-form JSON (event
 details, step conditions) stays a JSON string inside it, byte for byte. A task's `data` and
@@ -88,6 +100,10 @@ EVENT_PREFIX = "EVT#"
 STEP_PREFIX = "STEP#"
 STEPS_META_SK = "META"
 WORKSPACES_GSI_PK = "WORKSPACES"
+CONNECTOR_PREFIX = "CONNECTOR#"
+WEBHOOK_PREFIX = "WEBHOOK#"
+WEBHOOK_KEY_SK = "HOOK"
+RATE_SK = "RATE"
 
 
 def workspace_pk(workspace_id: str) -> str:
@@ -125,6 +141,30 @@ def steps_pk(workspace_id: str) -> str:
 
 def step_sk(name: str) -> str:
     return f"{STEP_PREFIX}{name}"
+
+
+def connectors_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#CONNECTORS"
+
+
+def connector_sk(namespace: str) -> str:
+    return f"{CONNECTOR_PREFIX}{namespace}"
+
+
+def webhooks_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#WEBHOOKS"
+
+
+def webhook_sk(name: str) -> str:
+    return f"{WEBHOOK_PREFIX}{name}"
+
+
+def webhook_key_pk(key_hash: str) -> str:
+    return f"HOOK#{key_hash}"
+
+
+def rate_pk(key: str, minute: int) -> str:
+    return f"RATE#{key}#{minute}"
 
 
 def table_definition(name: str) -> CreateTableInputTypeDef:

@@ -1,5 +1,5 @@
-"""The two homes whose stores the contract suite runs against: SQLite on a file in `tmp_path`, and
-DynamoDB / Secrets Manager on moto.
+"""The two homes whose stores the contract suite runs against: SQLite on a file in `tmp_path` (and
+the in-memory rate limiter), and DynamoDB / Secrets Manager on moto.
 
 The suite lives under `aws/` only so that `aws/conftest.py` serves it: moto, fake credentials and
 the corrections that make moto behave like DynamoDB (100-item transactions, atomic requests).
@@ -12,16 +12,34 @@ import pytest
 from mypy_boto3_dynamodb.client import DynamoDBClient
 from store_support import moto_client, table_name
 
-from aloma_core.adapters.aws.dynamodb import DynamoStepStore, DynamoTaskStore, DynamoWorkspaceStore
+from aloma_core.adapters.aws.dynamodb import (
+    DynamoConnectorStore,
+    DynamoRateLimiter,
+    DynamoStepStore,
+    DynamoTaskStore,
+    DynamoWebhookStore,
+    DynamoWorkspaceStore,
+)
 from aloma_core.adapters.aws.secrets import SecretsManagerSecretStore
+from aloma_core.adapters.local.ratelimit import InMemoryRateLimiter
 from aloma_core.adapters.local.sqlite import (
+    SqliteConnectorStore,
     SqliteDatabase,
     SqliteSecretStore,
     SqliteStepStore,
     SqliteTaskStore,
+    SqliteWebhookStore,
     SqliteWorkspaceStore,
 )
-from aloma_core.ports import SecretStore, StepStore, TaskStore, WorkspaceStore
+from aloma_core.ports import (
+    ConnectorStore,
+    RateLimiter,
+    SecretStore,
+    StepStore,
+    TaskStore,
+    WebhookStore,
+    WorkspaceStore,
+)
 
 SQLITE = "sqlite"
 AWS = "aws"
@@ -51,6 +69,25 @@ def secret_store(home: str, request: pytest.FixtureRequest) -> SecretStore:
     if home == SQLITE:
         return SqliteSecretStore(_database(request))
     return SecretsManagerSecretStore(moto_client(request, "secretsmanager"), SECRET_PREFIX)
+
+
+def connector_store(home: str, request: pytest.FixtureRequest) -> ConnectorStore:
+    if home == SQLITE:
+        return SqliteConnectorStore(_database(request))
+    return DynamoConnectorStore(*_table(request))
+
+
+def webhook_store(home: str, request: pytest.FixtureRequest) -> WebhookStore:
+    if home == SQLITE:
+        return SqliteWebhookStore(_database(request))
+    return DynamoWebhookStore(*_table(request))
+
+
+def rate_limiter(home: str, request: pytest.FixtureRequest) -> RateLimiter:
+    """The local home counts in memory (one process serves every webhook), the AWS home in the table."""
+    if home == SQLITE:
+        return InMemoryRateLimiter()
+    return DynamoRateLimiter(*_table(request))
 
 
 def _table(request: pytest.FixtureRequest) -> tuple[DynamoDBClient, str]:

@@ -4,6 +4,7 @@ The samples fix the envelope (version, request context, event source fields); th
 in what a scenario or the emulated event source mapping decides.
 """
 
+import base64
 import copy
 import json
 from collections.abc import Mapping, Sequence
@@ -45,6 +46,30 @@ def http_api_event(
     if body is not None:
         event["body"] = json.dumps(body)
         event["headers"]["content-type"] = "application/json"
+    return event
+
+
+GITHUB_KEY = "github-signing-key-kept-secret"
+"""The signing key of the sample `http_api_github_push.json`: its X-Hub-Signature-256 is the
+HMAC-SHA256 of its body with this key."""
+
+
+def github_delivery(
+    key: str, *, base64_body: bool = False, body: bytes | None = None, signature: str | None = None
+) -> dict[str, Any]:
+    """The sample GitHub push delivery, sent to the webhook whose key is `key`. `base64_body`: the
+    body base64-encoded, as API Gateway passes a body it takes for binary; `body` and `signature`
+    replace the sample's (its signature then no longer matches unless given anew)."""
+    event = load_event("http_api_github_push")
+    path = f"/v1/hooks/{key}"
+    event["rawPath"] = path
+    event["requestContext"]["http"]["path"] = path
+    raw = event["body"].encode() if body is None else body
+    event["body"] = base64.b64encode(raw).decode() if base64_body else raw.decode()
+    event["isBase64Encoded"] = base64_body
+    event["headers"]["content-length"] = str(len(raw))
+    if signature is not None:
+        event["headers"]["x-hub-signature-256"] = signature
     return event
 
 

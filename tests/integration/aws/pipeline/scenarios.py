@@ -33,27 +33,6 @@ def use_example(ws: Workspace, services_url: str) -> None:
         ws.put_step(path.stem, path.read_text())
 
 
-def use_onboarding_without_connectors(ws: Workspace) -> None:
-    """The example's flow (validate, two parallel branches, finish) with no connector calls: what
-    the AWS home can run while it has no connectors."""
-    ws.put_step("validate email", (EXAMPLE / "validate email.js").read_text())
-    ws.put_step("finish onboarding", (EXAMPLE / "finish onboarding.js").read_text())
-    ws.put_step(
-        "add to crm",
-        step_file(
-            "{customer: {validated: true, crm_id: null}}",
-            "data.customer.crm_id = 'crm-' + data.customer.email.length; audit.log('recorded');",
-        ),
-    )
-    ws.put_step(
-        "send welcome",
-        step_file(
-            "{customer: {validated: true}, welcome: null}",
-            "data.welcome = {to: data.customer.email, sent_at: new Date().toISOString()};",
-        ),
-    )
-
-
 def runs_of(events: list[dict[str, Any]], step: str) -> list[dict[str, Any]]:
     return [e for e in events if e["type"] == "run" and e["step"] == step]
 

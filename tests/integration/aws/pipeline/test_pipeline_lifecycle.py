@@ -4,7 +4,6 @@ tests/e2e/test_lifecycle.py, through the API, matcher and runner handlers on mot
 import json
 from collections.abc import Callable
 
-import pytest
 from api_client import Workspace
 from driver import PipelineDriver
 from scenarios import (
@@ -13,7 +12,6 @@ from scenarios import (
     runs_of,
     step_file,
     use_example,
-    use_onboarding_without_connectors,
 )
 
 from aloma_core.home.example_services import ExampleServices
@@ -23,14 +21,6 @@ NewWorkspace = Callable[..., Workspace]
 pytest_plugins = ["pipeline_fixtures"]
 
 
-NO_CONNECTORS = pytest.mark.xfail(
-    strict=True,
-    reason="the AWS home has no connectors yet: PUT /v1/connectors answers 501 and AwsHome.runner "
-    "runs every step with NoConnectors, so the example's crm and slack calls cannot be set up",
-)
-
-
-@NO_CONNECTORS
 def test_onboarding_example_ends_done_with_both_parallel_changes(
     new_workspace: NewWorkspace, example_services: tuple[str, ExampleServices]
 ) -> None:
@@ -53,7 +43,6 @@ def test_onboarding_example_ends_done_with_both_parallel_changes(
     assert task["runs"] == 4
 
 
-@NO_CONNECTORS
 def test_onboarding_example_ignores_an_invalid_email(
     new_workspace: NewWorkspace, example_services: tuple[str, ExampleServices]
 ) -> None:
@@ -62,21 +51,6 @@ def test_onboarding_example_ignores_an_invalid_email(
     task = ws.settle(ws.new_task({"customer": {"email": "not-an-address"}}))
     assert task["state"] == "ignored"
     assert "crm_id" not in task["data"]["customer"]
-
-
-def test_the_onboarding_flow_without_connectors_ends_done_with_both_parallel_changes(
-    new_workspace: NewWorkspace,
-) -> None:
-    ws = new_workspace()
-    use_onboarding_without_connectors(ws)
-    task_id = ws.new_task(json.loads((EXAMPLE / "task.json").read_text()))
-    task = ws.settle(task_id)
-    assert task["state"] == "done", task
-    assert task["result"] == {"crm_id": "crm-15", "welcomed": "ada@example.com"}
-    events = ws.events(task_id)
-    for step in ("validate email", "add to crm", "send welcome", "finish onboarding"):
-        assert len(runs_of(events, step)) == 1, step
-    assert task["runs"] == 4
 
 
 def test_a_step_runs_once_per_task_although_it_keeps_matching(new_workspace: NewWorkspace) -> None:

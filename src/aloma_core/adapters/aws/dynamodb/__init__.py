@@ -4,8 +4,18 @@ Each store takes an injected low-level DynamoDB client and the table name; none 
 or reads the environment.
 """
 
+from .connectors import DynamoConnectorStore
+from .ratelimit import DynamoRateLimiter
 from .steps import DynamoStepStore
 from .tasks import DynamoTaskStore
+from .webhooks import DynamoWebhookStore
 from .workspaces import DynamoWorkspaceStore
 
-__all__ = ["DynamoStepStore", "DynamoTaskStore", "DynamoWorkspaceStore"]
+__all__ = [
+    "DynamoConnectorStore",
+    "DynamoRateLimiter",
+    "DynamoStepStore",
+    "DynamoTaskStore",
+    "DynamoWebhookStore",
+    "DynamoWorkspaceStore",
+]
