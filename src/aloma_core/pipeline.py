@@ -13,7 +13,7 @@ from . import engine
 from .catalog import StepCatalog
 from .errors import NotFound
 from .limits import Limits
-from .model import RunRequest, Task, WorkspaceSettings
+from .model import ClaimStatus, RunRequest, Task, WorkspaceSettings
 from .ports import (
     Clock,
     ConnectorHosts,
@@ -36,6 +36,11 @@ COMMIT_RESERVE_MS = 5_000
 
 class RunBusy(Exception):
     """Another attempt of this run holds a live lease: retry the request later."""
+
+
+class RunLost(Exception):
+    """A run's runner was stopped before the run finished (a timeout, out of memory, a crash), so
+    nothing of it was recorded; told by the queue giving up on the run's message."""
 
 
 class WriteContention(Exception):
@@ -69,6 +74,17 @@ def _log_extra(request: RunRequest) -> dict[str, str]:
         "step": request.step,
         "claim": request.claim_id,
     }
+
+
+def _leased(task: Task, request: RunRequest, now: int) -> bool:
+    """Whether an attempt of this very claim is running under a live lease."""
+    claim = task.claims.get(request.step)
+    return (
+        claim is not None
+        and claim.id == request.claim_id
+        and claim.status is ClaimStatus.RUNNING
+        and (claim.lease_until or 0) > now
+    )
 
 
 @dataclass
@@ -214,14 +230,29 @@ class Runner:
                 return
         raise WriteContention(f"could not commit {request.step!r} on task {request.task_id}")
 
-    def give_up(self, request: RunRequest, error: Exception, attempts: int) -> None:
-        """The last delivery failed: record the failure so the task shows `error`, not silence."""
+    def give_up(
+        self, request: RunRequest, error: Exception, attempts: int, *, unless_leased: bool = False
+    ) -> bool:
+        """The last delivery failed: record the failure so the task shows `error`, not silence.
+        Only a claim still active under this id is failed: a run that committed, or whose failure
+        is already recorded, is left alone. Returns whether the failure was recorded.
+
+        `unless_leased`: a claim that an attempt holds with a live lease raises RunBusy instead,
+        since that attempt (another copy of the message) may still commit."""
         message = f"the run failed {attempts} times; last error: {type(error).__name__}: {error}"
         for _ in range(MAX_WRITE_ATTEMPTS):
             try:
                 task = self.tasks.get(request.workspace_id, request.task_id)
             except NotFound:
-                return
-            outcome = engine.fail_run(task, request, message, self.clock.now_ms())
-            if outcome is None or self.tasks.save(outcome.task, task.version, outcome.events):
-                return
+                return False
+            now = self.clock.now_ms()
+            if unless_leased and _leased(task, request, now):
+                raise RunBusy("another attempt of this run holds a live lease")
+            outcome = engine.fail_run(task, request, message, now)
+            if outcome is None:
+                return False
+            if self.tasks.save(outcome.task, task.version, outcome.events):
+                logger.error("recorded on the task: %s", message, extra=_log_extra(request))
+                return True
+        logger.error("could not record the failure: %s", message, extra=_log_extra(request))
+        return False

@@ -15,4 +15,5 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     admin_token_secret: str | None = None
     max_receives: int = 3
+    dead_letter_queue_arn: str = ""
     max_body_bytes: int = 1024 * 1024

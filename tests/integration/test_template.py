@@ -43,6 +43,23 @@ def only_event(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
     return event
 
 
+def event_on_queue(template: dict[str, Any], logical_id: str, queue: str) -> dict[str, Any]:
+    """The function's one SQS event that reads the queue `queue`."""
+    (event,) = [
+        event
+        for event in properties(template, logical_id)["Events"].values()
+        if event["Type"] == "SQS" and event["Properties"]["Queue"] == {"Fn::GetAtt": [queue, "Arn"]}
+    ]
+    return event
+
+
+def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: body["Properties"]
+        for name, body in resources_of_type(template, "AWS::CloudWatch::Alarm").items()
+    }
+
+
 # The table
 
 
@@ -131,11 +148,9 @@ def test_the_environment_names_only_settings_that_exist(template: dict[str, Any]
 def test_the_runner_takes_one_message_and_its_timeout_covers_a_whole_step_run(
     template: dict[str, Any],
 ) -> None:
-    event = only_event(template, "RunStepFunction")
+    event = event_on_queue(template, "RunStepFunction", "StepQueue")
     timeout_s = function_setting(template, "RunStepFunction", "Timeout")
 
-    assert event["Type"] == "SQS"
-    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["StepQueue", "Arn"]}
     assert event["Properties"]["BatchSize"] == 1
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert timeout_s > event["Properties"]["BatchSize"] * Limits().wall_time_ms / 1000
@@ -145,6 +160,25 @@ def test_the_step_queue_hides_a_message_for_at_least_six_runner_timeouts(templat
     timeout_s = function_setting(template, "RunStepFunction", "Timeout")
 
     assert properties(template, "StepQueue")["VisibilityTimeout"] >= 6 * timeout_s
+
+
+def test_the_runner_consumes_the_step_dlq_and_knows_which_queue_that_is(template: dict[str, Any]) -> None:
+    """A runner stopped on a message's last delivery records nothing; the runner reads the DLQ to
+    record those lost runs, and tells its messages apart by their event source ARN."""
+    event = event_on_queue(template, "RunStepFunction", "StepDlq")
+    timeout_s = function_setting(template, "RunStepFunction", "Timeout")
+    policies = properties(template, "RunStepFunction")["Policies"]
+
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 1 <= event["Properties"]["BatchSize"] <= 10
+    assert environment(template, "RunStepFunction")["ALOMA_DEAD_LETTER_QUEUE_ARN"] == {
+        "Fn::GetAtt": ["StepDlq", "Arn"]
+    }
+    assert {"SQSPollerPolicy": {"QueueName": {"Fn::GetAtt": ["StepDlq", "QueueName"]}}} in policies
+    # Lambda refuses an SQS event whose queue hides a message for less than the function's timeout.
+    assert properties(template, "StepDlq")["VisibilityTimeout"] >= 6 * timeout_s
+    for other in ("ApiFunction", "MatchFunction"):
+        assert "ALOMA_DEAD_LETTER_QUEUE_ARN" not in environment(template, other)
 
 
 def test_the_runner_knows_the_queues_max_receive_count(template: dict[str, Any]) -> None:
@@ -355,13 +389,12 @@ def test_each_function_logs_to_its_own_retained_group_and_has_an_errors_alarm(
     template: dict[str, Any],
 ) -> None:
     groups = resources_of_type(template, "AWS::Logs::LogGroup")
-    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm").values()
     log_names = [group["Properties"]["LogGroupName"] for group in groups.values()]
     watched = {
         json.dumps(dimension["Value"])
-        for alarm in alarms
-        if alarm["Properties"]["MetricName"] == "Errors"
-        for dimension in alarm["Properties"]["Dimensions"]
+        for alarm in alarms(template).values()
+        if alarm.get("MetricName") == "Errors"
+        for dimension in alarm["Dimensions"]
     }
 
     for name in HANDLERS:
@@ -374,24 +407,65 @@ def test_each_function_logs_to_its_own_retained_group_and_has_an_errors_alarm(
 def test_server_errors_of_the_api_raise_an_alarm(template: dict[str, Any]) -> None:
     """FastAPI turns an exception into a 500 answer, which no Errors metric of Lambda counts."""
     watched = [
-        alarm["Properties"]["Dimensions"]
-        for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
-        if (alarm["Properties"]["Namespace"], alarm["Properties"]["MetricName"]) == ("AWS/ApiGateway", "5xx")
+        alarm["Dimensions"]
+        for alarm in alarms(template).values()
+        if (alarm.get("Namespace"), alarm.get("MetricName")) == ("AWS/ApiGateway", "5xx")
     ]
 
     assert watched == [[{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]]
 
 
-def test_a_message_in_either_failure_queue_raises_an_alarm(template: dict[str, Any]) -> None:
+def test_a_message_in_the_stream_failure_queue_raises_an_alarm(template: dict[str, Any]) -> None:
     depth = {
-        alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]: alarm["Properties"]
-        for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
-        if alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        alarm["Dimensions"][0]["Value"]["Fn::GetAtt"][0]: alarm
+        for alarm in alarms(template).values()
+        if alarm.get("MetricName") == "ApproximateNumberOfMessagesVisible"
     }
 
-    assert set(depth) == {"StepDlq", "StreamFailureQueue"}
-    for alarm in depth.values():
-        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+    assert set(depth) == {"StreamFailureQueue"}
+    assert (depth["StreamFailureQueue"]["ComparisonOperator"], depth["StreamFailureQueue"]["Threshold"]) == (
+        "GreaterThanThreshold",
+        0,
+    )
+
+
+def test_a_step_dlq_that_does_not_drain_raises_an_alarm(template: dict[str, Any]) -> None:
+    """The runner drains the DLQ, so messages that stay mean its dead-letter consumer is failing.
+    A message it keeps failing on is in flight most of the time: in-flight ones count as well."""
+    alarm = alarms(template)["StepDlqAlarm"]
+    stats = {query["Id"]: query["MetricStat"] for query in alarm["Metrics"] if "MetricStat" in query}
+    (expression,) = [query for query in alarm["Metrics"] if "Expression" in query]
+
+    assert {
+        (stat["Metric"]["MetricName"], json.dumps(stat["Metric"]["Dimensions"])) for stat in stats.values()
+    } == {
+        (name, json.dumps([{"Name": "QueueName", "Value": {"Fn::GetAtt": ["StepDlq", "QueueName"]}}]))
+        for name in ("ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible")
+    }
+    assert all(stat["Metric"]["Namespace"] == "AWS/SQS" for stat in stats.values())
+    assert set(expression["Expression"].replace("+", " ").split()) == set(stats)
+    assert expression.get("ReturnData", True) is True
+    assert all(query.get("ReturnData") is False for query in alarm["Metrics"] if "MetricStat" in query)
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+    assert "consumer" in alarm["AlarmDescription"]
+
+
+def test_a_lost_run_raises_an_alarm_on_the_metric_the_runner_emits(template: dict[str, Any]) -> None:
+    """RunsLost comes from Powertools Metrics: the namespace and the `service` dimension it adds
+    (the pipeline tests check the alarm against what the runner really prints)."""
+    (alarm,) = [alarm for alarm in alarms(template).values() if alarm.get("MetricName") == "RunsLost"]
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+
+    assert alarm["Namespace"] == variables["POWERTOOLS_METRICS_NAMESPACE"]
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}]
+    assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
+        "Sum",
+        "GreaterThanThreshold",
+        0,
+    )
+    assert alarm["AlarmActions"] == {
+        "Fn::If": ["HasAlarmEmail", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]
+    }
 
 
 def test_the_outputs_give_what_the_readme_tells_a_deployer_to_read(template: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from ..adapters.aws.secrets import SecretsManagerSecretStore, read_admin_token
 from ..adapters.aws.sqs import SqsWorkQueue
 from ..connectors.hosts import StoredConnectorHosts
 from ..model import RunRequest
-from ..pipeline import CatalogCache, Matcher, RunBusy, Runner
+from ..pipeline import CatalogCache, Matcher, RunBusy, RunLost, Runner
 from ..records import new_id
 from ..sandbox.run import run_content
 from ..sandbox.types import ConnectorHost, RunInput, RunResult
@@ -116,3 +116,15 @@ class AwsHome:
             if receive_count >= self.settings.max_receives:
                 self.runner.give_up(request, error, receive_count)
             raise
+
+    def dead_letter(self, request: RunRequest) -> bool:
+        """A step message moved to the DLQ. When its last delivery's runner was stopped outright
+        (a timeout, out of memory, a crash), nothing recorded the failure: record it now, so the
+        task shows `error`. A run that committed or was already recorded is left alone, and one
+        that another copy of the message is running is retried later (RunBusy).
+        Returns whether a lost run was recorded."""
+        lost = RunLost(
+            "the runner was stopped before the run could finish (a timeout, out of memory or a crash); "
+            "the step's changes were not committed"
+        )
+        return self.runner.give_up(request, lost, self.settings.max_receives, unless_leased=True)

@@ -50,6 +50,13 @@ def record_run(result: RunResult | None) -> None:
     metrics.add_metric(name="StepDuration", unit=MetricUnit.Milliseconds, value=result.wall_ms)
 
 
+def record_lost(recorded: bool) -> None:
+    """A run whose runner was stopped on its last delivery, just recorded on its task from the DLQ:
+    counted as RunsLost, which the stack's alarm watches."""
+    if recorded:
+        metrics.add_metric(name="RunsLost", unit=MetricUnit.Count, value=1)
+
+
 def record_match_latency(written_at_ms: int) -> None:
     """From the task write to the matcher's decision on it."""
     metrics.add_metric(

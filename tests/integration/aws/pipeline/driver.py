@@ -1,4 +1,4 @@
-"""The Lambda service, emulated in-process: the two event source mappings that moto does not run.
+"""The Lambda service, emulated in-process: the event source mappings that moto does not run.
 
 Stream -> matcher: every shard is read from TRIM_HORIZON with remembered iterators; records pass
 the declared FilterCriteria and go to the matcher in ordered batches. A partial batch failure
@@ -11,6 +11,10 @@ own), the runner's successes are deleted and its failures released. A released m
 come back once its visibility timeout expired: the virtual clock jumps by that timeout and the
 message is made visible at once, and SQS's redrive policy moves it to the DLQ after
 maxReceiveCount receives.
+
+DLQ -> runner (when the template has the runner consume the DLQ): once the stream and the step
+queue are quiet, the DLQ's messages go to the runner the same way, with the DLQ's ARN as their
+eventSourceARN and the DLQ's own batch size and visibility timeout.
 
 An invocation that Lambda ends (a test raises `InvocationKilled`) fails its whole batch.
 
@@ -51,6 +55,8 @@ class PipelineDriver:
         self.records: Counter[str] = Counter()
         """Stream records or messages handed to each function (an API request counts one)."""
         self.discarded: list[dict[str, Any]] = []
+        self.dead_lettered: list[dict[str, Any]] = []
+        """Messages the DLQ's event source handed to the runner, as received."""
         session = self.requests.session(LAMBDA_SERVICE)
         self._streams = session.client("dynamodbstreams", region_name=REGION)
         self._sqs = session.client("sqs", region_name=REGION)
@@ -135,37 +141,52 @@ class PipelineDriver:
 
     # SQS step queue -> runner
 
-    def receive(self, max_messages: int | None = None) -> list[dict[str, Any]]:
+    def receive(self, max_messages: int | None = None, *, dead_letters: bool = False) -> list[dict[str, Any]]:
+        """A batch of the step queue's visible messages (of the DLQ's with `dead_letters`)."""
+        url, _, _ = self._queue(dead_letters)
+        declared = self.resources.declared
+        batch_size = declared.dlq_batch_size if dead_letters else declared.queue_batch_size
         answer = self._sqs.receive_message(
-            QueueUrl=self.resources.queue_url,
-            MaxNumberOfMessages=max_messages or self.resources.declared.queue_batch_size,
+            QueueUrl=url,
+            MaxNumberOfMessages=max_messages or batch_size or 10,
             AttributeNames=["All"],
             WaitTimeSeconds=0,
         )
         messages: list[dict[str, Any]] = answer.get("Messages", [])
         return messages
 
-    def run_messages(self, messages: Sequence[dict[str, Any]], index: int = 0) -> list[str]:
-        """One runner invocation on these messages, then what Lambda does with its answer;
-        returns the ids of the messages the runner reported failed."""
-        event = sqs_event(messages, self.resources.queue_arn, REGION)
+    def _queue(self, dead_letters: bool) -> tuple[str, str, int]:
+        """URL, ARN and visibility timeout of the step queue, or of its DLQ."""
+        res = self.resources
+        if dead_letters:
+            return res.dlq_url, res.dlq_arn, res.declared.dlq_visibility_timeout_s
+        return res.queue_url, res.queue_arn, res.declared.visibility_timeout_s
+
+    def run_messages(
+        self, messages: Sequence[dict[str, Any]], index: int = 0, *, dead_letters: bool = False
+    ) -> list[str]:
+        """One runner invocation on these messages (of the DLQ with `dead_letters`), then what Lambda
+        does with its answer; returns the ids of the messages the runner reported failed."""
+        url, arn, _ = self._queue(dead_letters)
+        event = sqs_event(messages, arn, REGION)
         failed = self._failures(RUNNER, event["Records"], [m["MessageId"] for m in messages], index)
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self._sqs.delete_message_batch(
-                QueueUrl=self.resources.queue_url,
+                QueueUrl=url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
             )
         retry = [m for m in messages if m["MessageId"] in failed]
         if retry:
-            self.release(retry)
+            self.release(retry, dead_letters=dead_letters)
         return [m["MessageId"] for m in retry]
 
-    def release(self, messages: Sequence[dict[str, Any]]) -> None:
+    def release(self, messages: Sequence[dict[str, Any]], *, dead_letters: bool = False) -> None:
         """Let the visibility timeout of these received messages pass: they can be received again."""
-        self.clock.advance(self.resources.declared.visibility_timeout_s)
+        url, _, timeout_s = self._queue(dead_letters)
+        self.clock.advance(timeout_s)
         self._sqs.change_message_visibility_batch(
-            QueueUrl=self.resources.queue_url,
+            QueueUrl=url,
             Entries=[
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
                 for i, m in enumerate(messages)
@@ -183,18 +204,35 @@ class PipelineDriver:
         """Each batch in its own runner environment, all invoked at the same moment."""
         run_threads(len(batches), lambda i: self.run_messages(batches[i], index=i))
 
+    # Step DLQ -> runner
+
+    def pump_dead_letters(self) -> bool:
+        """One runner invocation if a message is visible in the DLQ and the runner consumes it."""
+        if self.resources.declared.dlq_batch_size is None:
+            return False
+        messages = self.receive(dead_letters=True)
+        if messages:
+            self.dead_lettered.extend(messages)
+            self.run_messages(messages, dead_letters=True)
+        return bool(messages)
+
     # The whole pipeline
 
     def run_until_quiet(self) -> None:
-        """Matcher batches first, then one runner batch, until the stream and the queue are empty."""
+        """Matcher batches first, then one runner batch, then the DLQ's, until all are empty."""
         for _ in range(MAX_ROUNDS):
-            if not (self.pump_stream() or self.pump_queue()):
+            if not (self.pump_stream() or self.pump_queue() or self.pump_dead_letters()):
                 return
         raise AssertionError(f"the pipeline was still busy after {MAX_ROUNDS} rounds")
 
     def dlq_messages(self) -> list[dict[str, Any]]:
+        """What the DLQ holds, looked at without hiding it from its consumer."""
         answer = self._sqs.receive_message(
-            QueueUrl=self.resources.dlq_url, MaxNumberOfMessages=10, AttributeNames=["All"], WaitTimeSeconds=0
+            QueueUrl=self.resources.dlq_url,
+            MaxNumberOfMessages=10,
+            AttributeNames=["All"],
+            VisibilityTimeout=0,
+            WaitTimeSeconds=0,
         )
         messages: list[dict[str, Any]] = answer.get("Messages", [])
         return messages

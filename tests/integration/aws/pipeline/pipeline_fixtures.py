@@ -24,12 +24,14 @@ def pipeline_resources(aws: None, template: dict[str, Any], monkeypatch: pytest.
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
     built = create(declared(template))
+    consumes_dlq = built.declared.dlq_batch_size is not None
     for name, value in {
         "ALOMA_TABLE": built.table,
         "ALOMA_QUEUE_URL": built.queue_url,
         "ALOMA_SECRETS_PREFIX": "aloma/test/",
         "ALOMA_ADMIN_TOKEN": ADMIN_TOKEN,
         "ALOMA_MAX_RECEIVES": str(built.declared.max_receive_count),
+        "ALOMA_DEAD_LETTER_QUEUE_ARN": built.dlq_arn if consumes_dlq else "",
         "POWERTOOLS_SERVICE_NAME": "aloma",
         "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_METRICS_NAMESPACE": "aloma",

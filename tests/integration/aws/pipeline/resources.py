@@ -1,8 +1,9 @@
 """The deployed resources, created on moto from template.yaml's own properties: the table and its
-stream, the step queue and its DLQ, and what the two event source mappings are configured with.
+stream, the step queue and its DLQ, and what the event source mappings are configured with.
 
 Everything is found through the wiring of the template, starting from the handlers: the matcher's
-DynamoDB event names the table, the runner's SQS event the queue, the queue's redrive policy the DLQ.
+DynamoDB event names the table; of the runner's SQS events, the one on a queue with a redrive
+policy is the step queue's, that policy names the DLQ, and an event on the DLQ is its consumer's.
 """
 
 import json
@@ -32,10 +33,16 @@ class Declared:
     stream_max_retries: int
     """-1: retried until the record expires, as Lambda does."""
     queue_batch_size: int
+    dlq_batch_size: int | None
+    """None: no function consumes the DLQ."""
 
     @property
     def visibility_timeout_s(self) -> int:
         return int(self.queue_attributes["VisibilityTimeout"])
+
+    @property
+    def dlq_visibility_timeout_s(self) -> int:
+        return int(self.dlq_attributes.get("VisibilityTimeout", 30))
 
 
 @dataclass(frozen=True)
@@ -46,17 +53,20 @@ class Resources:
     queue_url: str
     queue_arn: str
     dlq_url: str
+    dlq_arn: str
 
 
 def declared(template: dict[str, Any]) -> Declared:
     """The template's values, parameters at their defaults."""
-    stream = _event(template, MATCHER_HANDLER, "DynamoDB")
-    steps = _event(template, RUNNER_HANDLER, "SQS")
+    (stream,) = _events(template, MATCHER_HANDLER, "DynamoDB")
+    runner = {_get_att(event["Queue"]): event for event in _events(template, RUNNER_HANDLER, "SQS")}
+    (queue_id,) = (name for name in runner if "RedrivePolicy" in properties(template, name))
     table_id = _get_att(stream["Stream"])
-    queue_id = _get_att(steps["Queue"])
     table = properties(template, table_id)
     queue = resolve(template, properties(template, queue_id))
     redrive = queue["RedrivePolicy"]
+    dlq_id = _get_att(redrive["deadLetterTargetArn"])
+    dead_letters = runner.get(dlq_id)
     return Declared(
         table={
             "AttributeDefinitions": table["AttributeDefinitions"],
@@ -67,22 +77,21 @@ def declared(template: dict[str, Any]) -> Declared:
         },
         ttl_attribute=table["TimeToLiveSpecification"]["AttributeName"],
         queue_attributes=_queue_attributes(queue),
-        dlq_attributes=_queue_attributes(properties(template, _get_att(redrive["deadLetterTargetArn"]))),
+        dlq_attributes=_queue_attributes(resolve(template, properties(template, dlq_id))),
         max_receive_count=int(redrive["maxReceiveCount"]),
         stream_filter=stream.get("FilterCriteria"),
         stream_batch_size=int(stream.get("BatchSize", 100)),
         stream_max_retries=int(stream.get("MaximumRetryAttempts", -1)),
-        queue_batch_size=int(steps.get("BatchSize", 10)),
+        queue_batch_size=int(runner[queue_id].get("BatchSize", 10)),
+        dlq_batch_size=None if dead_letters is None else int(dead_letters.get("BatchSize", 10)),
     )
 
 
-def _event(template: dict[str, Any], handler: str, kind: str) -> dict[str, Any]:
-    """The properties of the one `kind` event of the function whose handler is `handler`."""
+def _events(template: dict[str, Any], handler: str, kind: str) -> list[dict[str, Any]]:
+    """The properties of the `kind` events of the function whose handler is `handler`."""
     for body in template["Resources"].values():
         if body["Type"] == "AWS::Serverless::Function" and body["Properties"].get("Handler") == handler:
-            (event,) = (e for e in body["Properties"]["Events"].values() if e["Type"] == kind)
-            found: dict[str, Any] = event["Properties"]
-            return found
+            return [e["Properties"] for e in body["Properties"]["Events"].values() if e["Type"] == kind]
     raise LookupError(f"no function with the handler {handler}")
 
 
@@ -109,7 +118,8 @@ def create(spec: Declared, prefix: str = "aloma") -> Resources:
     )
     sqs = boto3.client("sqs", region_name=REGION)
     dlq_url = sqs.create_queue(QueueName=f"{prefix}-steps-dlq", Attributes=spec.dlq_attributes)["QueueUrl"]
-    redrive = {"deadLetterTargetArn": _queue_arn(sqs, dlq_url), "maxReceiveCount": spec.max_receive_count}
+    dlq_arn = _queue_arn(sqs, dlq_url)
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}
     queue_url = sqs.create_queue(
         QueueName=f"{prefix}-steps",
         Attributes={**spec.queue_attributes, "RedrivePolicy": json.dumps(redrive)},
@@ -121,6 +131,7 @@ def create(spec: Declared, prefix: str = "aloma") -> Resources:
         queue_url=queue_url,
         queue_arn=_queue_arn(sqs, queue_url),
         dlq_url=dlq_url,
+        dlq_arn=dlq_arn,
     )
 
 

@@ -1,6 +1,7 @@
-"""What the pipeline scenarios share: step files, the onboarding example, history probes, and
-executors that make runs overlap, wait or die on purpose."""
+"""What the pipeline scenarios share: step files, the onboarding example, history probes, the
+metrics an alarm sees, and executors that make runs overlap, wait or die on purpose."""
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from driver import PipelineDriver
 from aloma_core.home.aws import InProcessExecutor
 from aloma_core.home.devsetup import load_setup
 from aloma_core.sandbox.types import ConnectorHost, RunInput, RunResult
+from cfn_yaml import resources_of_type
 
 EXAMPLE = Path(__file__).parents[4] / "examples" / "onboarding"
 
@@ -35,6 +37,34 @@ def use_example(ws: Workspace, services_url: str) -> None:
 
 def runs_of(events: list[dict[str, Any]], step: str) -> list[dict[str, Any]]:
     return [e for e in events if e["type"] == "run" and e["step"] == step]
+
+
+def alarmed_metric(template: dict[str, Any], output: str, metric: str) -> float:
+    """The sum of `metric` in the Embedded Metric Format lines Powertools printed to `output`, as
+    the template's alarm on that metric sees it: the same namespace and dimension values."""
+    (alarm,) = [
+        body["Properties"]
+        for body in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        if body["Properties"].get("MetricName") == metric
+    ]
+    dimensions = {item["Name"]: item["Value"] for item in alarm["Dimensions"]}
+    total = 0.0
+    for line in output.splitlines():
+        try:
+            blob = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(blob, dict) or "_aws" not in blob:
+            continue
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            if directive["Namespace"] != alarm["Namespace"]:
+                continue
+            if metric not in {m["Name"] for m in directive["Metrics"]}:
+                continue
+            if any({name: blob.get(name) for name in keys} == dimensions for keys in directive["Dimensions"]):
+                value = blob[metric]
+                total += sum(value) if isinstance(value, list) else value
+    return total
 
 
 class OverlappingRuns:

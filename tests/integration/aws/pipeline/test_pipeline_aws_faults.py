@@ -6,12 +6,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import boto3
 import pytest
 from api_client import Workspace
 from botocore.exceptions import ClientError
-from containers import MATCHER, RUNNER
+from containers import MATCHER, RUNNER, InvocationKilled
 from driver import PipelineDriver
-from scenarios import HeldRun, KilledRun, run_dispatched_together, runs_of, step_file
+from resources import REGION
+from scenarios import HeldRun, KilledRun, alarmed_metric, run_dispatched_together, runs_of, step_file
 
 NewWorkspace = Callable[..., Workspace]
 
@@ -110,8 +112,13 @@ def _commits_a_successful_run(params: dict[str, Any]) -> bool:
 
 
 def test_a_run_that_keeps_failing_ends_in_the_dlq_with_the_task_in_error(
-    new_workspace: NewWorkspace, pipeline: PipelineDriver
+    new_workspace: NewWorkspace,
+    pipeline: PipelineDriver,
+    template: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """The last delivery records the failure; the DLQ's consumer finds it recorded and lets it be."""
+
     def fail_commit(params: dict[str, Any], **_: Any) -> None:
         if _commits_a_successful_run(params):
             raise ClientError(
@@ -133,10 +140,12 @@ def test_a_run_that_keeps_failing_ends_in_the_dlq_with_the_task_in_error(
     assert "InternalServerError" in task["error"]["message"]
     (run,) = runs_of(ws.events(task_id), "ship")
     assert run["error"]["message"] == task["error"]["message"]
-    (dead,) = pipeline.dlq_messages()
+    (dead,) = pipeline.dead_lettered
     assert json.loads(dead["Body"])["task_id"] == task_id
     assert int(dead["Attributes"]["ApproximateReceiveCount"]) >= max_receives
-    assert pipeline.invocations[RUNNER] == max_receives
+    assert pipeline.dlq_messages() == []
+    assert pipeline.invocations[RUNNER] == max_receives + 1
+    assert alarmed_metric(template, capsys.readouterr().out, "RunsLost") == 0
 
 
 def test_two_runs_committing_at_once_keep_both_changes(
@@ -207,26 +216,126 @@ def test_a_step_never_reads_another_workspace_s_secret(new_workspace: NewWorkspa
     assert other.api.ok("GET", "/v1/secrets") == {"secrets": []}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: AwsHome.deliver records the failure only when the run raises; a runner that Lambda "
-    "ends (timeout, out of memory) on the last delivery records nothing, and nothing reads the DLQ, "
-    "so the task stays `running` with its claim `running` for ever",
-)
 def test_a_run_killed_on_every_delivery_ends_in_the_dlq_with_the_task_in_error(
-    new_workspace: NewWorkspace, pipeline: PipelineDriver
+    new_workspace: NewWorkspace,
+    pipeline: PipelineDriver,
+    template: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """architecture.md: "A run that dies mid-way is retried after the queue's visibility timeout;
-    after N failures the message lands in the DLQ and the task shows `error`"."""
+    after N failures the message lands in the DLQ and the task shows `error`". No code of the
+    killed runner records anything: the DLQ's consumer does, and counts the lost run."""
     killed = KilledRun()
     pipeline.container(RUNNER).home.runner.executor = killed
     ws = new_workspace()
     ws.put_step("heavy", step_file("{go: true}", "data.done = true;"))
     task_id = ws.new_task({"go": True})
     task = ws.settle(task_id)
-    assert killed.runs == pipeline.resources.declared.max_receive_count
-    assert len(pipeline.dlq_messages()) == 1
+    max_receives = pipeline.resources.declared.max_receive_count
+    assert killed.runs == max_receives
+    (dead,) = pipeline.dead_lettered
+    assert json.loads(dead["Body"])["task_id"] == task_id
+    assert pipeline.dlq_messages() == []
     assert task["state"] == "error", task
+    assert task["data"] == {"go": True}
+    assert task["error"]["step"] == "heavy"
+    message = task["error"]["message"]
+    assert message.startswith(f"the run failed {max_receives} times; last error: RunLost: ")
+    assert "the runner was stopped before the run could finish" in message
+    assert "the step's changes were not committed" in message
+    (run,) = runs_of(ws.events(task_id), "heavy")
+    assert (run["changes"], run["error"]["message"]) == ([], message)
+    assert alarmed_metric(template, capsys.readouterr().out, "RunsLost") == 1
+
+
+def test_a_run_killed_on_all_but_its_last_delivery_ends_done_with_nothing_lost(
+    new_workspace: NewWorkspace,
+    pipeline: PipelineDriver,
+    template: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    max_receives = pipeline.resources.declared.max_receive_count
+    killed = KilledRun(times=max_receives - 1)
+    pipeline.container(RUNNER).home.runner.executor = killed
+    ws = new_workspace()
+    ws.put_step("finish", step_file("{go: true}", "task.complete('finished');"))
+    task = ws.settle(ws.new_task({"go": True}))
+    assert killed.runs == max_receives
+    assert (task["state"], task["result"]) == ("done", "finished"), task
+    assert pipeline.dead_lettered == []
+    assert pipeline.dlq_messages() == []
+    assert alarmed_metric(template, capsys.readouterr().out, "RunsLost") == 0
+
+
+def test_a_message_that_reaches_the_dlq_after_its_run_committed_leaves_the_task_alone(
+    new_workspace: NewWorkspace,
+    pipeline: PipelineDriver,
+    template: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The last delivery's runner commits and is stopped before it can answer: the message moves
+    to the DLQ all the same, and its consumer finds the claim used."""
+    max_receives = pipeline.resources.declared.max_receive_count
+    home = pipeline.container(RUNNER).home
+    home.runner.executor = KilledRun(times=max_receives - 1)
+
+    def note_commit(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["commits_run"] = _commits_a_successful_run(params)
+
+    def stop_after_commit(http_response: Any, context: dict[str, Any], **_: Any) -> None:
+        if context.get("commits_run") and http_response.status_code < 300:
+            raise InvocationKilled("Task timed out after the run committed")
+
+    events = home.clients.dynamodb.meta.events
+    events.register("before-parameter-build.dynamodb.TransactWriteItems", note_commit)
+    events.register("after-call.dynamodb.TransactWriteItems", stop_after_commit)
+    ws = new_workspace()
+    ws.put_step("ship", step_file("{order: String}", "data.shipped = true;"))
+    task_id = ws.new_task({"order": "A-1"})
+    task = ws.settle(task_id)
+    (dead,) = pipeline.dead_lettered
+    assert json.loads(dead["Body"])["task_id"] == task_id
+    assert pipeline.dlq_messages() == []
+    assert task["state"] == "incomplete", task
+    assert task["data"] == {"order": "A-1", "shipped": True}
+    (run,) = runs_of(ws.events(task_id), "ship")
+    assert run["error"] is None
+    assert alarmed_metric(template, capsys.readouterr().out, "RunsLost") == 0
+
+
+def test_a_dead_letter_waits_while_another_copy_of_its_message_runs(
+    new_workspace: NewWorkspace,
+    pipeline: PipelineDriver,
+    template: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Two copies of one claim's message (the matcher re-sends after a crash): one reaches the DLQ
+    while the other runs under a live lease, which may still commit. The dead letter is retried,
+    and then finds the run committed."""
+    ws = new_workspace()
+    ws.put_step("charge", step_file("{amount: Number}", "data.charged = true;"))
+    task_id = ws.new_task({"amount": 5})
+    while pipeline.pump_stream():
+        pass
+    running_copy = pipeline.receive()
+    sqs = boto3.client("sqs", region_name=REGION)
+    sqs.send_message(QueueUrl=pipeline.resources.dlq_url, MessageBody=running_copy[0]["Body"])
+    held = HeldRun()
+    pipeline.container(RUNNER, 0).home.runner.executor = held
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(pipeline.run_messages, running_copy, 0)
+        assert held.entered.wait(10)
+        dead = pipeline.receive(dead_letters=True)
+        assert pipeline.run_messages(dead, index=1, dead_letters=True) == [dead[0]["MessageId"]]
+        assert ws.task(task_id)["state"] == "running"
+        held.release.set()
+        running.result()
+    task = ws.settle(task_id)
+    assert task["data"] == {"amount": 5, "charged": True}
+    assert task["state"] == "incomplete", task
+    assert len(pipeline.dead_lettered) == 1
+    assert pipeline.dlq_messages() == []
+    assert alarmed_metric(template, capsys.readouterr().out, "RunsLost") == 0
 
 
 def test_a_run_killed_once_is_retried_even_with_the_longest_wall_time_limit(
