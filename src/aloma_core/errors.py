@@ -68,12 +68,6 @@ class RateLimited(AlomaError):
         self.retry_after_s = retry_after_s
 
 
-class NotAvailable(AlomaError):
-    """A feature this home does not provide yet (HTTP 501)."""
-
-    code = "not_implemented"
-
-
 class ConflictingState(AlomaError):
     """An action that the object's current state does not allow (e.g. resume of a running task)."""
 

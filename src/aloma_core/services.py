@@ -13,14 +13,14 @@ import secrets
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 
 from . import engine
 from .connectors import registry
 from .connectors.stored import owned_secrets
-from .errors import InvalidInput, NotAvailable, NotFound, RateLimited, Unauthorized
+from .errors import InvalidInput, NotFound, RateLimited, Unauthorized
 from .json_types import JsonObject, JsonValue
 from .model import (
     ConnectorConfig,
@@ -52,8 +52,6 @@ MAX_SECRET_BYTES = 64 * 1024
 MAX_PAGE = 200
 MINUTE_MS = 60_000
 
-Store = TypeVar("Store")
-
 
 def hash_key(key: str) -> str:
     """Keys are 256-bit random strings, so a plain SHA-256 is a safe, fast lookup hash."""
@@ -70,18 +68,15 @@ def validation_message(error: ValidationError, root: str) -> str:
 
 @dataclass
 class Platform:
-    """`connectors`, `webhooks` and `rate_limiter` are None in a home that does not keep them yet:
-    their routes then answer 501."""
-
     workspaces: WorkspaceStore
     steps: StepStore
     tasks: TaskStore
     secrets: SecretStore
     clock: Clock
     new_id: IdFactory
-    connectors: ConnectorStore | None = None
-    webhooks: WebhookStore | None = None
-    rate_limiter: RateLimiter | None = None
+    connectors: ConnectorStore
+    webhooks: WebhookStore
+    rate_limiter: RateLimiter
 
     def __post_init__(self) -> None:
         # Step uploads evaluate JavaScript in this process; the sandbox's CPU clock is per process.
@@ -272,7 +267,7 @@ class Platform:
         """Create or replace `connectors.NAMESPACE`. Literal secrets go to the secret store first, so
         a run never reads a configuration whose secrets are not there; the ones a previous
         configuration of the namespace stored and this one no longer uses are removed after."""
-        store = _available(self.connectors, "connectors")
+        store = self.connectors
         prepared = registry.prepare(namespace, type_name, config)
         self._require_set(
             workspace, [n for n in prepared.secret_names if n not in prepared.new_secrets], "config"
@@ -289,14 +284,14 @@ class Platform:
         return connector
 
     def get_connector(self, workspace: Workspace, namespace: str) -> ConnectorConfig:
-        return _available(self.connectors, "connectors").get(workspace.id, namespace)
+        return self.connectors.get(workspace.id, namespace)
 
     def list_connectors(self, workspace: Workspace) -> list[ConnectorConfig]:
-        return _available(self.connectors, "connectors").list(workspace.id)
+        return self.connectors.list(workspace.id)
 
     def delete_connector(self, workspace: Workspace, namespace: str) -> None:
         """The secrets a PUT stored for this connector (`connector.NAMESPACE.FIELD`) go with it."""
-        store = _available(self.connectors, "connectors")
+        store = self.connectors
         stored = store.get(workspace.id, namespace)
         store.delete(workspace.id, namespace)
         self._drop_secrets(workspace, set(owned_secrets(namespace, stored.config)))
@@ -320,7 +315,7 @@ class Platform:
         rate_limit_per_minute: int | None = None,
     ) -> tuple[Webhook, str]:
         """A new webhook and its key, which is shown this once: only its hash is stored."""
-        store = _available(self.webhooks, "webhooks")
+        store = self.webhooks
         definition.check_name(name)
         signed = None
         if signing_scheme is not None:
@@ -340,16 +335,16 @@ class Platform:
         return webhook, key
 
     def list_webhooks(self, workspace: Workspace) -> list[Webhook]:
-        return _available(self.webhooks, "webhooks").list(workspace.id)
+        return self.webhooks.list(workspace.id)
 
     def delete_webhook(self, workspace: Workspace, name: str) -> None:
-        _available(self.webhooks, "webhooks").delete(workspace.id, name)
+        self.webhooks.delete(workspace.id, name)
 
     def receive_webhook(self, key: str, headers: Mapping[str, str], body: bytes) -> Task:
         """A delivery, checked in an order that tells an unknown caller least: the key, the rate, the
         signature, then the body. `headers` has lower-case names. The task is stored on return."""
-        store = _available(self.webhooks, "webhooks")
-        limiter = _available(self.rate_limiter, "webhooks")
+        store = self.webhooks
+        limiter = self.rate_limiter
         webhook = store.by_key_hash(hash_key(key))
         if webhook is None:
             raise NotFound("no webhook has this key")
@@ -365,9 +360,3 @@ class Platform:
             signing.verify(webhook.signing, signing_key, headers, body, now)
         data = delivery.task_data(delivery.parse_body(body), webhook, headers, now)
         return self.create_task(self.workspaces.get(webhook.workspace_id), webhook.name, data)
-
-
-def _available(store: Store | None, feature: str) -> Store:
-    if store is None:
-        raise NotAvailable(f"{feature} are not available in this home yet")
-    return store

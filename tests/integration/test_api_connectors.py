@@ -6,7 +6,6 @@ import pytest
 from api_support import Tenant, assert_error
 from fastapi.testclient import TestClient
 
-from aloma_core.api import create_app
 from aloma_core.services import Platform
 
 TOKEN = "crm-token-never-shown"
@@ -154,13 +153,3 @@ def test_another_workspaces_connector_is_404_and_namespaces_are_per_workspace(
 )
 def test_connectors_need_a_workspace_key(anon: TestClient, method: str, path: str) -> None:
     assert_error(anon.request(method, path, json=REMOTE), 401, "unauthorized")
-
-
-def test_a_home_without_a_connector_store_answers_501(platform: Platform, tenant_a: Tenant) -> None:
-    bare = Platform(
-        platform.workspaces, platform.steps, platform.tasks, platform.secrets, platform.clock, str
-    )
-    with TestClient(create_app(bare, admin_token=None), raise_server_exceptions=False) as client:
-        response = client.get("/v1/connectors", headers={"Authorization": f"Bearer {tenant_a.key}"})
-    message = assert_error(response, 501, "not_implemented")
-    assert "connectors" in message

@@ -385,12 +385,3 @@ def test_a_deleted_signing_secret_refuses_every_delivery(
     response = deliver(anon, url, **{"X-Hub-Signature-256": github()})
 
     assert "HOOK_KEY is not set" in assert_error(response, 401, "bad_signature")
-
-
-def test_a_home_without_webhook_stores_answers_501(platform: Platform, anon: TestClient) -> None:
-    bare = Platform(
-        platform.workspaces, platform.steps, platform.tasks, platform.secrets, platform.clock, platform.new_id
-    )
-    with TestClient(create_app(bare, admin_token=None), raise_server_exceptions=False) as client:
-        response = deliver(client, "/v1/hooks/whk_x")
-    assert_error(response, 501, "not_implemented")

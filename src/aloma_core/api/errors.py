@@ -21,7 +21,6 @@ from ..errors import (
     BadSignature,
     ConflictingState,
     InvalidInput,
-    NotAvailable,
     NotFound,
     RateLimited,
     TooLarge,
@@ -39,7 +38,6 @@ _STATUS: Mapping[type[AlomaError], int] = {
     TooLarge: 413,
     InvalidInput: 422,
     RateLimited: 429,
-    NotAvailable: 501,
 }
 
 _DESCRIPTIONS: Mapping[int, str] = {
@@ -49,7 +47,6 @@ _DESCRIPTIONS: Mapping[int, str] = {
     413: "request body or task data too large",
     422: "invalid input; the message says what and where",
     429: "over a rate limit",
-    501: "not available in this home yet",
 }
 
 
@@ -119,7 +116,7 @@ def _json_problem(problems: Sequence[Mapping[str, Any]], document: Any) -> str:
 
 
 async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
-    """Routing errors (unknown route 404, wrong method 405) and explicit ones like 501."""
+    """Routing errors: unknown route 404, wrong method 405."""
     status = HTTPStatus(error.status_code)
     code = status.phrase.lower().replace(" ", "_").replace("-", "_")
     message = error.detail

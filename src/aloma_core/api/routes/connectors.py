@@ -6,7 +6,7 @@ from ..auth import PlatformDep, WorkspaceDep
 from ..errors import documented
 from ..schemas import ConnectorList, ConnectorOut, ConnectorPut
 
-router = APIRouter(prefix="/v1/connectors", tags=["connectors"], responses=documented(401, 501))
+router = APIRouter(prefix="/v1/connectors", tags=["connectors"], responses=documented(401))
 
 
 @router.put("/{namespace}", summary="Configure a connector", responses=documented(422))

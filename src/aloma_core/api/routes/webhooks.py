@@ -9,8 +9,8 @@ from ..auth import PlatformDep, WorkspaceDep
 from ..errors import documented
 from ..schemas import HookAccepted, WebhookCreate, WebhookCreated, WebhookList, WebhookOut
 
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], responses=documented(401, 501))
-hooks = APIRouter(tags=["webhooks"], responses=documented(501))
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"], responses=documented(401))
+hooks = APIRouter(tags=["webhooks"])
 
 
 @router.post("", status_code=201, summary="Create a webhook", responses=documented(409, 422))
