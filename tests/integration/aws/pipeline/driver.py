@@ -27,7 +27,6 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from aws_support import run_threads
 from containers import (
     API,
     LAMBDA_SERVICE,
@@ -42,6 +41,7 @@ from containers import (
 from event_filter import passes
 from lambda_events import sqs_event, stream_event
 from resources import REGION, Resources
+from store_support import run_threads
 
 MAX_ROUNDS = 2_000
 
