@@ -80,6 +80,14 @@ class Workspace:
         events: list[dict[str, Any]] = answer.json()["events"]
         return events
 
+    def resume(self, task_id: str) -> None:
+        answer = self.client.post(f"/v1/tasks/{task_id}/resume")
+        assert answer.status_code == 202, answer.text
+
+    def patch(self, task_id: str, data: dict[str, Any]) -> None:
+        answer = self.client.patch(f"/v1/tasks/{task_id}", json={"data": data})
+        assert answer.status_code == 200, answer.text
+
 
 @dataclass
 class Server:

@@ -1,18 +1,33 @@
-"""Every lifecycle rule of semantics.md section 5, end to end over HTTP on the local home."""
+"""Every lifecycle rule of semantics.md section 5, end to end over HTTP on the local home: the
+shared scenarios of tests/lifecycle_scenarios.py, which the AWS home runs too, plus what needs this
+home's own set-up."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from e2e_support import EXAMPLE, Server
 
+import lifecycle_scenarios
+from lifecycle_scenarios import NewWorkspace, ScenarioWorkspace, runs_of
 
-def runs_of(events: list[dict[str, Any]], step: str) -> list[dict[str, Any]]:
-    return [e for e in events if e["type"] == "run" and e["step"] == step]
+
+def workspaces_of(server: Server) -> NewWorkspace:
+    def new_workspace(settings: dict[str, Any] | None) -> ScenarioWorkspace:
+        return server.workspace(settings=settings)
+
+    return new_workspace
 
 
-def source(condition: str, body: str) -> str:
-    """A one-line step file."""
-    return f"export const condition = {condition};\nexport const content = async () => {{ {body} }};"
+@pytest.mark.parametrize("scenario", lifecycle_scenarios.SHARED, ids=lambda scenario: scenario.__name__)
+def test_lifecycle(scenario: Callable[[NewWorkspace], None], server: Server) -> None:
+    scenario(workspaces_of(server))
+
+
+def test_a_run_whose_condition_stopped_matching_is_skipped(single_worker_server: Server) -> None:
+    """One worker process: runs happen one after the other, in dispatch order."""
+    lifecycle_scenarios.a_run_whose_condition_stopped_matching_is_skipped(workspaces_of(single_worker_server))
 
 
 def test_onboarding_example_ends_done_with_both_parallel_changes(server: Server) -> None:
@@ -43,119 +58,6 @@ def test_onboarding_example_ignores_an_invalid_email(server: Server) -> None:
     assert "crm_id" not in task["data"]["customer"]
 
 
-def test_a_step_runs_once_per_task_although_it_keeps_matching(server: Server) -> None:
-    ws = server.workspace()
-    ws.put_step("touch", source("{n: Number}", "data.n += 1;"))
-    task_id = ws.new_task({"n": 0})
-    task = ws.settle(task_id)
-    assert task["data"] == {"n": 1}
-    assert task["state"] == "incomplete"
-    assert len(runs_of(ws.events(task_id), "touch")) == 1
-
-
-def test_redo_lets_a_step_run_again_when_it_matches_again(server: Server) -> None:
-    ws = server.workspace()
-    ws.put_step(
-        "count",
-        source("{n: {$lt: 3}}", "data.n += 1; step.redo();"),
-    )
-    task = ws.settle(ws.new_task({"n": 0}))
-    assert task["data"] == {"n": 3}
-    assert task["runs"] == 3
-
-
-def test_the_loop_guard_stops_a_runaway_redo(server: Server) -> None:
-    ws = server.workspace(settings={"max_runs_per_task": 5})
-    ws.put_step(
-        "forever",
-        source("{n: Number}", "data.n++; step.redo();"),
-    )
-    task = ws.settle(ws.new_task({"n": 0}))
-    assert task["state"] == "error"
-    assert "step run limit" in task["error"]["message"]
-    assert task["runs"] == 5
-
-
-def test_empty_data_means_done(server: Server) -> None:
-    ws = server.workspace()
-    ws.put_step(
-        "consume",
-        source("{job: String}", "delete data.job;"),
-    )
-    task = ws.settle(ws.new_task({"job": "x"}))
-    assert task["state"] == "done"
-    assert task["data"] == {}
-
-
-def test_an_error_keeps_the_data_and_names_the_line(server: Server) -> None:
-    ws = server.workspace()
-    source = (
-        "export const condition = {order: Object};\n"
-        "export const content = async () => {\n"
-        "  data.order.touched = true;\n"
-        "  throw new Error('no stock for ' + data.order.sku);\n"
-        "};\n"
-    )
-    ws.put_step("reserve", source)
-    task_id = ws.new_task({"order": {"sku": "X1"}})
-    task = ws.settle(task_id)
-    assert task["state"] == "error"
-    assert task["data"] == {"order": {"sku": "X1"}}
-    assert task["error"] == {"step": "reserve", "message": task["error"]["message"], "line": 4}
-    assert "no stock for X1" in task["error"]["message"]
-    (run,) = runs_of(ws.events(task_id), "reserve")
-    assert run["changes"] == [] and run["error"]["line"] == 4
-
-
-def test_incomplete_then_resume_after_a_new_step(server: Server) -> None:
-    ws = server.workspace()
-    task_id = ws.new_task({"ticket": {"subject": "refund"}})
-    assert ws.settle(task_id)["state"] == "incomplete"
-    ws.put_step(
-        "triage",
-        "export const condition = {ticket: {subject: String}};\n"
-        "export const content = async () => { task.complete({queue: 'billing'}); };",
-    )
-    assert ws.client.post(f"/v1/tasks/{task_id}/resume").status_code == 202
-    task = ws.settle(task_id)
-    assert task["state"] == "done"
-    assert task["result"] == {"queue": "billing"}
-    assert "resumed" in [e["type"] for e in ws.events(task_id)]
-
-
-def test_resume_after_fixing_the_failed_step(server: Server) -> None:
-    ws = server.workspace()
-    broken = source("{a: 1}", "undefinedFunction();")
-    ws.put_step("fixme", broken)
-    task_id = ws.new_task({"a": 1})
-    assert ws.settle(task_id)["state"] == "error"
-    ws.put_step("fixme", source("{a: 1}", "data.a = 2;"))
-    assert ws.client.post(f"/v1/tasks/{task_id}/resume").status_code == 202
-    task = ws.settle(task_id)
-    assert task["data"] == {"a": 2}
-    versions = [run["version"] for run in runs_of(ws.events(task_id), "fixme")]
-    assert versions == [1, 2]
-
-
-def test_sequential_mode_runs_most_specific_first_then_creation_order(server: Server) -> None:
-    ws = server.workspace(settings={"execution": "sequential"})
-    record = "data.order = [...(data.order ?? []), step.name()];"
-    ws.put_step(
-        "first created",
-        source("{x: 1}", record),
-    )
-    ws.put_step(
-        "second created",
-        source("{y: 1}", record),
-    )
-    ws.put_step(
-        "most specific",
-        source("{x: 1, y: 1}", record),
-    )
-    task = ws.settle(ws.new_task({"x": 1, "y": 1}))
-    assert task["data"]["order"] == ["most specific", "first created", "second created"]
-
-
 def test_parallel_writes_to_one_path_record_a_conflict(server: Server) -> None:
     ws = server.workspace()
     for name in ("left", "right"):
@@ -173,63 +75,6 @@ def test_parallel_writes_to_one_path_record_a_conflict(server: Server) -> None:
     assert len(conflicts) == 1
     assert conflicts[0]["paths"] == [["winner"]]
     assert task["data"]["winner"] == conflicts[0]["step"]
-
-
-def test_a_run_whose_condition_stopped_matching_is_skipped(single_worker_server: Server) -> None:
-    ws = single_worker_server.workspace()
-    ws.put_step(
-        "claim it",
-        source("{free: true, who: null}", "data.free = false;"),
-    )
-    ws.put_step(
-        "also claim",
-        source("{free: true}", "data.free = false;"),
-    )
-    task_id = ws.new_task({"free": True})
-    ws.settle(task_id)
-    events = ws.events(task_id)
-    skipped = [e for e in events if e["type"] == "skipped"]
-    assert [e["step"] for e in skipped] == ["also claim"]
-    assert "no longer matches" in skipped[0]["reason"]
-    assert runs_of(events, "also claim") == []
-
-
-def test_patch_from_outside_rematches_but_does_not_reset_once_per_task(server: Server) -> None:
-    ws = server.workspace()
-    ws.put_step(
-        "greet",
-        source("{name: String}", "data.greeted = true;"),
-    )
-    ws.put_step(
-        "bill",
-        source("{plan: String}", "data.billed = true;"),
-    )
-    task_id = ws.new_task({"name": "Ada"})
-    assert ws.settle(task_id)["state"] == "incomplete"
-    answer = ws.client.patch(f"/v1/tasks/{task_id}", json={"data": {"plan": "pro", "greeted": None}})
-    assert answer.status_code == 200
-    task = ws.settle(task_id)
-    assert task["data"] == {"name": "Ada", "plan": "pro", "billed": True}
-    events = ws.events(task_id)
-    assert len(runs_of(events, "greet")) == 1
-    assert "patched" in [e["type"] for e in events]
-
-
-def test_history_tells_the_whole_story_in_order(server: Server) -> None:
-    ws = server.workspace()
-    ws.put_step(
-        "only",
-        source("{a: 1}", "console.log('hi', {a: 1}); data.b = 2;"),
-    )
-    task_id = ws.new_task({"a": 1})
-    ws.settle(task_id)
-    events = ws.events(task_id)
-    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    assert [e["type"] for e in events] == ["created", "dispatched", "run", "state"]
-    run = events[2]
-    assert run["logs"] == [{"level": "log", "message": 'hi {"a":1}'}]
-    assert run["changes"] == [{"op": "set", "path": ["b"], "value": 2}]
-    assert run["version"] == 1 and run["duration_ms"] >= 0 and run["error"] is None
 
 
 def test_secrets_are_readable_by_steps_but_never_shown(server: Server) -> None:

@@ -72,3 +72,9 @@ class Workspace:
         """The task once the stream and the queue are empty."""
         self.api.driver.run_until_quiet()
         return self.task(task_id)
+
+    def resume(self, task_id: str) -> None:
+        self.api.ok("POST", f"/v1/tasks/{task_id}/resume", status=202)
+
+    def patch(self, task_id: str, data: dict[str, Any]) -> None:
+        self.api.ok("PATCH", f"/v1/tasks/{task_id}", {"data": data})

@@ -18,10 +18,6 @@ from cfn_yaml import resources_of_type
 EXAMPLE = Path(__file__).parents[4] / "examples" / "onboarding"
 
 
-def step_file(condition: str, body: str) -> str:
-    return f"export const condition = {condition};\nexport const content = async () => {{ {body} }};"
-
-
 def use_example(ws: Workspace, services_url: str) -> None:
     """The onboarding example as `aloma dev` sets it up: the secrets, egress_allow and connectors of
     its aloma.dev.json (pointing at the stand-in services), then its steps, all through the API."""
@@ -33,10 +29,6 @@ def use_example(ws: Workspace, services_url: str) -> None:
         ws.api.ok("PUT", f"/v1/connectors/{namespace}", connector.model_dump(mode="json"))
     for path in sorted(EXAMPLE.glob("*.js")):
         ws.put_step(path.stem, path.read_text())
-
-
-def runs_of(events: list[dict[str, Any]], step: str) -> list[dict[str, Any]]:
-    return [e for e in events if e["type"] == "run" and e["step"] == step]
 
 
 def alarmed_metric(template: dict[str, Any], output: str, metric: str) -> float:

@@ -13,7 +13,9 @@ from botocore.exceptions import ClientError
 from containers import MATCHER, RUNNER, InvocationKilled
 from driver import PipelineDriver
 from resources import REGION
-from scenarios import HeldRun, KilledRun, alarmed_metric, run_dispatched_together, runs_of, step_file
+from scenarios import HeldRun, KilledRun, alarmed_metric, run_dispatched_together
+
+from lifecycle_scenarios import runs_of, step_file
 
 NewWorkspace = Callable[..., Workspace]
 

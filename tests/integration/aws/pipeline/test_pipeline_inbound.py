@@ -18,11 +18,11 @@ from api_client import Answer, Workspace
 from containers import API
 from driver import PipelineDriver
 from lambda_events import GITHUB_KEY, github_delivery, load_event
-from scenarios import runs_of, step_file
 
 from aloma_core.home import lambdas
 from cfn_yaml import properties
 from fake_service import FakeService, json_reply, text_reply
+from lifecycle_scenarios import runs_of, step_file
 
 pytest_plugins = ["pipeline_fixtures"]
 
