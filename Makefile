@@ -12,6 +12,11 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
+# A third-party connector package, installed only where the tests run (entry-point discovery).
+$(VENV)/.test-installed: $(VENV)/.installed tests/packages/aloma-echo-connector/pyproject.toml
+	$(VENV)/bin/pip install --quiet --no-deps ./tests/packages/aloma-echo-connector
+	touch $@
+
 .PHONY: dev test lint bench
 dev: $(VENV)/.installed
 	$(VENV)/bin/aloma dev examples/onboarding --port $(PORT)
@@ -22,7 +27,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	for handler in functions/*/app.py; do $(VENV)/bin/mypy --strict "$$handler" || exit 1; done
 
-test: lint
+test: lint $(VENV)/.test-installed
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.installed
