@@ -13,9 +13,9 @@ import httpx
 import pytest
 from e2e_support import DevProcess, Server, Workspace, free_port
 
+from connector_scenarios import CRM_TOKEN, remote_calls_awaited_unawaited_into_and_catching, serve_crm
 from fake_service import FakeService, Reply, Seen, json_reply
 
-TOKEN = "crm-bearer-never-shown"
 GH_KEY = "github-signing-key"
 
 
@@ -27,56 +27,19 @@ def service() -> Iterator[FakeService]:
 
 
 def configure_crm(ws: Workspace, service: FakeService) -> None:
-    assert ws.client.put("/v1/secrets/CRM_TOKEN", json={"value": TOKEN}).status_code == 204
+    assert ws.client.put("/v1/secrets/CRM_TOKEN", json={"value": CRM_TOKEN}).status_code == 204
     config = {"url": service.url, "secret": "CRM_TOKEN"}
     answer = ws.client.put("/v1/connectors/crm", json={"type": "remote", "config": config})
     assert answer.status_code == 200, answer.text
 
 
-CALLS = """export const condition = { order: { id: Number }, contact_id: null };
-export const content = async () => {
-  const contact = await connectors.crm.upsert({ id: data.order.id });
-  data.contact_id = contact.contact_id;
-  connectors.crm.notify({ order: data.order.id });
-  connectors.crm.lookup({ id: data.order.id, into: 'crm.lookup' });
-  try {
-    await connectors.crm.explode({});
-  } catch (error) {
-    data.failure = error.message;
-  }
-};
-"""
-
-
 def test_a_step_calls_a_remote_service_awaited_unawaited_into_and_catching(
     server: Server, service: FakeService
 ) -> None:
-    service.route("POST", "/upsert", json_reply({"contact_id": "c-7"}))
-    service.route("POST", "/notify", replace(json_reply({"queued": True}), delay_s=0.3))
-    service.route("POST", "/lookup", json_reply({"tier": "gold"}))
-    service.route("POST", "/explode", json_reply({"message": "duplicate contact"}, 409))
+    serve_crm(service)
     ws = server.workspace()
     configure_crm(ws, service)
-    ws.put_step("sync contact", CALLS)
-
-    task_id = ws.new_task({"order": {"id": 7}})
-    task = ws.settle(task_id)
-
-    assert task["state"] == "incomplete", task
-    assert task["data"]["contact_id"] == "c-7"
-    assert task["data"]["crm"] == {"lookup": {"tier": "gold"}}
-    assert task["data"]["failure"] == "connectors.crm.explode: HTTP 409: duplicate contact"
-    by_path = {seen.path: seen for seen in service.seen}
-    assert set(by_path) == {"/upsert", "/notify", "/lookup", "/explode"}, "the un-awaited call was made too"
-    lookup = by_path["/lookup"].json()
-    assert lookup["args"] == {"id": 7}
-    assert lookup["task"]["id"] == task_id
-    keys = {seen.headers["idempotency-key"] for seen in service.seen}
-    assert len(keys) == 4 and all(len(key) == 64 for key in keys)
-    assert {seen.headers["authorization"] for seen in service.seen} == {f"Bearer {TOKEN}"}
-    run = next(e for e in ws.events(task_id) if e["type"] == "run")
-    assert run["error"] is None
-    assert run["duration_ms"] >= 300, "the run waited for the un-awaited call before committing"
+    remote_calls_awaited_unawaited_into_and_catching(ws, service)
 
 
 def test_what_a_service_echoes_of_the_secret_is_masked_in_history(
@@ -105,7 +68,7 @@ def test_what_a_service_echoes_of_the_secret_is_masked_in_history(
     run = next(e for e in history if e["type"] == "run")
     assert run["logs"][0]["message"] == 'service said {"heard":"Bearer ***"}'
     answers = [task, history, ws.client.get("/v1/connectors").json(), ws.client.get("/v1/secrets").json()]
-    assert TOKEN not in json.dumps(answers)
+    assert CRM_TOKEN not in json.dumps(answers)
 
 
 FETCH = """export const condition = { url: String, answer: null };

@@ -10,7 +10,6 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from lambda_events import GITHUB_KEY, github_delivery, load_event
 
 from aloma_core.home import lambdas
 from cfn_yaml import properties
+from connector_scenarios import CRM_TOKEN, remote_calls_awaited_unawaited_into_and_catching, serve_crm
 from fake_service import FakeService, json_reply, text_reply
 from lifecycle_scenarios import runs_of, step_file
 
@@ -28,7 +28,6 @@ pytest_plugins = ["pipeline_fixtures"]
 
 NewWorkspace = Callable[..., Workspace]
 
-TOKEN = "crm-bearer-never-shown"
 SLACK_HOOK = "/services/T0AAA/B0BBB/slack-hook-path-is-a-secret"
 
 
@@ -40,7 +39,7 @@ def service() -> Iterator[FakeService]:
 
 
 def configure_crm(ws: Workspace, service: FakeService) -> None:
-    ws.api.ok("PUT", "/v1/secrets/CRM_TOKEN", {"value": TOKEN}, status=204)
+    ws.api.ok("PUT", "/v1/secrets/CRM_TOKEN", {"value": CRM_TOKEN}, status=204)
     ws.api.ok(
         "PUT", "/v1/connectors/crm", {"type": "remote", "config": {"url": service.url, "secret": "CRM_TOKEN"}}
     )
@@ -163,50 +162,14 @@ def test_a_deleted_webhook_stops_taking_deliveries(
 # Connectors
 
 
-CALLS = """export const condition = { order: { id: Number }, contact_id: null };
-export const content = async () => {
-  const contact = await connectors.crm.upsert({ id: data.order.id });
-  data.contact_id = contact.contact_id;
-  connectors.crm.notify({ order: data.order.id });
-  connectors.crm.lookup({ id: data.order.id, into: 'crm.lookup' });
-  try {
-    await connectors.crm.explode({});
-  } catch (error) {
-    data.failure = error.message;
-  }
-};
-"""
-
-
 def test_a_step_calls_a_remote_service_awaited_unawaited_into_and_catching(
     new_workspace: NewWorkspace, service: FakeService
 ) -> None:
-    service.route("POST", "/upsert", json_reply({"contact_id": "c-7"}))
-    service.route("POST", "/notify", replace(json_reply({"queued": True}), delay_s=0.3))
-    service.route("POST", "/lookup", json_reply({"tier": "gold"}))
-    service.route("POST", "/explode", json_reply({"message": "duplicate contact"}, 409))
+    serve_crm(service)
     ws = new_workspace()
     configure_crm(ws, service)
-    ws.put_step("sync contact", CALLS)
-
-    task_id = ws.new_task({"order": {"id": 7}})
-    task = ws.settle(task_id)
-
-    assert task["state"] == "incomplete", task
-    assert task["data"]["contact_id"] == "c-7"
-    assert task["data"]["crm"] == {"lookup": {"tier": "gold"}}
-    assert task["data"]["failure"] == "connectors.crm.explode: HTTP 409: duplicate contact"
-    by_path = {seen.path: seen for seen in service.seen}
-    assert set(by_path) == {"/upsert", "/notify", "/lookup", "/explode"}, "the un-awaited call was made too"
-    lookup = by_path["/lookup"].json()
-    assert lookup["args"] == {"id": 7}
-    assert lookup["task"] == {"id": task_id, "workspace": ws.id}
-    keys = {seen.headers["idempotency-key"] for seen in service.seen}
-    assert len(keys) == 4 and all(len(key) == 64 for key in keys)
-    assert {seen.headers["authorization"] for seen in service.seen} == {f"Bearer {TOKEN}"}
-    (run,) = runs_of(ws.events(task_id), "sync contact")
-    assert run["error"] is None
-    assert run["duration_ms"] >= 300, "the run waited for the un-awaited call before committing"
+    lookup = remote_calls_awaited_unawaited_into_and_catching(ws, service)
+    assert lookup["task"]["workspace"] == ws.id
 
 
 def test_a_connector_changed_between_runs_is_what_the_next_run_calls(
@@ -349,7 +312,7 @@ def test_secrets_are_never_in_an_answer_the_history_or_the_handlers_logs(
         "secret": "connector.slack.webhook_url"
     }
     assert "rejected Bearer ***" in output, "the runner's log line of the failure was captured"
-    for secret in (TOKEN, GITHUB_KEY, SLACK_HOOK.rsplit("/", 1)[-1]):
+    for secret in (CRM_TOKEN, GITHUB_KEY, SLACK_HOOK.rsplit("/", 1)[-1]):
         assert secret not in json.dumps(answers, ensure_ascii=False), secret
         assert secret not in output, secret
     assert answers[1]["key"] not in output, "the webhook's key is its credential"
