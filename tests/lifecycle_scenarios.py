@@ -5,6 +5,7 @@ SQLite, tests/e2e) and the AWS home (the Lambda handlers on moto, tests/integrat
 are held to exactly the same assertions.
 """
 
+import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -24,6 +25,10 @@ class ScenarioWorkspace(Protocol):
     def resume(self, task_id: str) -> None: ...
 
     def patch(self, task_id: str, data: dict[str, Any]) -> None: ...
+
+    def put_secret(self, name: str, value: str) -> None: ...
+
+    def secret_names(self) -> list[str]: ...
 
 
 NewWorkspace = Callable[[dict[str, Any] | None], ScenarioWorkspace]
@@ -174,6 +179,28 @@ def a_run_whose_condition_stopped_matching_is_skipped(new_workspace: NewWorkspac
     assert runs_of(events, "also claim") == []
 
 
+def secrets_are_readable_by_steps_but_never_shown(new_workspace: NewWorkspace) -> None:
+    ws = new_workspace(None)
+    ws.put_secret("CRM_TOKEN", "s3cr3t-value")
+    ws.put_step(
+        "use secret",
+        "export const condition = {go: true};\n"
+        "export const content = async () => {\n"
+        "  const token = task.config('CRM_TOKEN');\n"
+        "  console.log('token is', token);\n"
+        "  audit.log('used ' + token);\n"
+        "  data.token_length = token.length;\n"
+        "};",
+    )
+    task_id = ws.new_task({"go": True})
+    task = ws.settle(task_id)
+    assert task["data"]["token_length"] == len("s3cr3t-value")
+    history = json.dumps(ws.events(task_id))
+    assert "s3cr3t-value" not in history
+    assert "token is ***" in history
+    assert ws.secret_names() == ["CRM_TOKEN"]
+
+
 SHARED: list[Callable[[NewWorkspace], None]] = [
     a_step_runs_once_per_task_although_it_keeps_matching,
     redo_lets_a_step_run_again_when_it_matches_again,
@@ -185,5 +212,6 @@ SHARED: list[Callable[[NewWorkspace], None]] = [
     sequential_mode_runs_most_specific_first_then_creation_order,
     patch_from_outside_rematches_but_does_not_reset_once_per_task,
     history_tells_the_whole_story_in_order,
+    secrets_are_readable_by_steps_but_never_shown,
 ]
 """Scenarios any home runs as they are (the skip needs runs one after the other: see its doc)."""

@@ -88,6 +88,14 @@ class Workspace:
         answer = self.client.patch(f"/v1/tasks/{task_id}", json={"data": data})
         assert answer.status_code == 200, answer.text
 
+    def put_secret(self, name: str, value: str) -> None:
+        answer = self.client.put(f"/v1/secrets/{name}", json={"value": value})
+        assert answer.status_code == 204, answer.text
+
+    def secret_names(self) -> list[str]:
+        names: list[str] = self.client.get("/v1/secrets").json()["secrets"]
+        return names
+
 
 @dataclass
 class Server:

@@ -78,3 +78,10 @@ class Workspace:
 
     def patch(self, task_id: str, data: dict[str, Any]) -> None:
         self.api.ok("PATCH", f"/v1/tasks/{task_id}", {"data": data})
+
+    def put_secret(self, name: str, value: str) -> None:
+        self.api.ok("PUT", f"/v1/secrets/{name}", {"value": value}, status=204)
+
+    def secret_names(self) -> list[str]:
+        names: list[str] = self.api.ok("GET", "/v1/secrets")["secrets"]
+        return names
