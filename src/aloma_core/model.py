@@ -21,10 +21,15 @@ class TaskState(StrEnum):
     INCOMPLETE = "incomplete"
     IGNORED = "ignored"
     WAITING = "waiting"
+    CANCELLED = "cancelled"
 
 
-ENDED_STATES = frozenset({TaskState.DONE, TaskState.IGNORED})
+ENDED_STATES = frozenset({TaskState.DONE, TaskState.IGNORED, TaskState.CANCELLED})
 RESUMABLE_STATES = frozenset({TaskState.INCOMPLETE, TaskState.ERROR})
+TIMED_STATES = frozenset({TaskState.RUNNING, TaskState.WAITING})
+"""States in which a task's timers stay armed: an end or an error cancels them."""
+REPORTED_STATES = frozenset({*ENDED_STATES, TaskState.ERROR})
+"""States of a subtask that its parent hears of (an error too: the parent must not wait forever)."""
 
 
 class ClaimStatus(StrEnum):
@@ -92,6 +97,70 @@ class TaskError:
 
 
 @dataclass(frozen=True)
+class Expiry:
+    """A pending `task.timeout(ms)`: at `at` (epoch ms) an open task ends, `done` with `result` when
+    the step also called `task.completeOnExpire()`, else `error`."""
+
+    at: int
+    complete: bool = False
+    result: JsonValue = None
+
+    def to_json(self) -> JsonObject:
+        return {"at": self.at, "complete": self.complete, "result": self.result}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> "Expiry":
+        return cls(int(raw["at"]), bool(raw["complete"]), raw.get("result"))
+
+
+@dataclass(frozen=True)
+class ParentLink:
+    """On a subtask: its parent, and where (`into`, a dotted path) its outcome goes in the parent."""
+
+    id: str
+    into: str | None
+    wait_for: bool
+
+    def to_json(self) -> JsonObject:
+        return {"id": self.id, "into": self.into, "wait_for": self.wait_for}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> "ParentLink":
+        return cls(str(raw["id"]), raw.get("into"), bool(raw["wait_for"]))
+
+
+@dataclass(frozen=True)
+class ChildLink:
+    """On a parent: one subtask, and the state it was last reported in (None while it is open)."""
+
+    id: str
+    name: str | None
+    into: str | None
+    wait_for: bool
+    ended: TaskState | None = None
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "into": self.into,
+            "wait_for": self.wait_for,
+            "ended": None if self.ended is None else self.ended.value,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> "ChildLink":
+        ended = raw.get("ended")
+        return cls(
+            str(raw["id"]),
+            raw.get("name"),
+            raw.get("into"),
+            bool(raw["wait_for"]),
+            None if ended is None else TaskState(ended),
+        )
+
+
+@dataclass(frozen=True)
 class Task:
     """A task record. `version` changes on every write (optimistic concurrency); `data_seq` only
     when `data` changes, which is what re-matching and `redo` eligibility follow."""
@@ -110,6 +179,11 @@ class Task:
     runs: int = 0
     error: TaskError | None = None
     claims: dict[str, Claim] = field(default_factory=dict)
+    park_until: int | None = None
+    expiry: Expiry | None = None
+    parent: ParentLink | None = None
+    children: tuple[ChildLink, ...] = ()
+    depth: int = 0
 
     def with_changes(self, **changes: Any) -> "Task":
         return replace(self, **changes)
@@ -117,13 +191,40 @@ class Task:
     def active_claims(self) -> list[Claim]:
         return [c for c in self.claims.values() if c.status in ACTIVE_CLAIMS]
 
+    @property
+    def wake_at(self) -> int | None:
+        """When a timer of this task next fires (epoch ms): what the due-time index holds."""
+        times = [
+            t for t in (self.park_until, None if self.expiry is None else self.expiry.at) if t is not None
+        ]
+        return min(times) if times and self.state in TIMED_STATES else None
+
+    def awaited_children(self) -> list[ChildLink]:
+        """Subtasks started with `waitFor` that have not ended yet."""
+        return [child for child in self.children if child.wait_for and child.ended is None]
+
 
 @dataclass(frozen=True)
 class Event:
     """One history entry. `seq` is assigned by the store, in order of the writes."""
 
     type: Literal[
-        "created", "dispatched", "run", "skipped", "conflict", "state", "resumed", "patched", "audit"
+        "created",
+        "dispatched",
+        "run",
+        "skipped",
+        "conflict",
+        "state",
+        "resumed",
+        "patched",
+        "audit",
+        "parked",
+        "timeout",
+        "woken",
+        "expired",
+        "subtask",
+        "child_ended",
+        "cancelled",
     ]
     at: int
     detail: JsonObject = field(default_factory=dict)
@@ -235,3 +336,26 @@ class Webhook:
     keep_headers: tuple[str, ...]
     rate_limit_per_minute: int
     created_at: int
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A cron schedule that creates a task at each firing (semantics.md section 6).
+
+    `next_fire_at` (epoch ms) is the next slot the cron expression gives after the last firing (or
+    after the schedule was set); it is what the due-time index holds, and advancing it with a
+    conditional write is what keeps a firing from being doubled. `task_name` names the tasks it
+    creates (the schedule's name when None).
+    """
+
+    workspace_id: str
+    name: str
+    cron: str
+    timezone: str
+    data: JsonObject
+    task_name: str | None
+    next_fire_at: int
+    created_at: int
+    updated_at: int
+    last_fired_at: int | None = None
+    last_task_id: str | None = None

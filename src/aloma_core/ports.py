@@ -13,6 +13,7 @@ from .model import (
     ConnectorConfig,
     Event,
     RunRequest,
+    Schedule,
     Step,
     Task,
     TaskState,
@@ -30,9 +31,16 @@ class TaskStore(Protocol):
     def get(self, workspace_id: str, task_id: str) -> Task:
         """The latest stored version (strongly consistent); `NotFound` if absent or of another workspace."""
 
-    def save(self, task: Task, expected_version: int, events: Sequence[Event]) -> bool:
+    def save(
+        self,
+        task: Task,
+        expected_version: int,
+        events: Sequence[Event],
+        created: Sequence[tuple[Task, Sequence[Event]]] = (),
+    ) -> bool:
         """Write `task` (whose version is `expected_version + 1`) and append `events`, atomically,
-        only if the stored version is still `expected_version`; False when it moved on."""
+        only if the stored version is still `expected_version`; False when it moved on. `created`
+        are new tasks (a run's subtasks) stored in the same transaction, each with its events."""
 
     def list(
         self, workspace_id: str, state: TaskState | None, limit: int, cursor: str | None
@@ -41,6 +49,10 @@ class TaskStore(Protocol):
 
     def history(self, workspace_id: str, task_id: str) -> builtins.list[Event]:
         """Every event of the task, oldest first, `seq` numbered from 1."""
+
+    def due(self, now_ms: int, limit: int) -> builtins.list[tuple[str, str]]:
+        """(workspace id, task id) of tasks across workspaces whose `wake_at` is at or before
+        `now_ms`, earliest first. The index may lag a write: callers re-read each task."""
 
 
 class StepStore(Protocol):
@@ -71,6 +83,27 @@ class WorkspaceStore(Protocol):
     def by_key_hash(self, key_hash: str) -> Workspace | None: ...
 
     def save_settings(self, workspace_id: str, settings: WorkspaceSettings) -> Workspace: ...
+
+
+class ScheduleStore(Protocol):
+    def put(self, schedule: Schedule) -> None:
+        """Create the schedule or replace the one of that name."""
+
+    def get(self, workspace_id: str, name: str) -> Schedule:
+        """`NotFound` when absent."""
+
+    def list(self, workspace_id: str) -> builtins.list[Schedule]:
+        """By name."""
+
+    def delete(self, workspace_id: str, name: str) -> None:
+        """`NotFound` when absent."""
+
+    def due(self, now_ms: int, limit: int) -> builtins.list[Schedule]:
+        """Schedules across workspaces whose `next_fire_at` is at or before `now_ms`, earliest first."""
+
+    def advance(self, schedule: Schedule, expected_next_fire_at: int) -> bool:
+        """Store `schedule` (a firing recorded, its next slot set) only if the stored one still has
+        `expected_next_fire_at`; False when another firing or a change came first, or it is gone."""
 
 
 class SecretStore(Protocol):

@@ -13,9 +13,13 @@ from typing import Any, cast, get_args, get_type_hints
 
 from .json_types import JsonObject, JsonValue
 from .model import (
+    ChildLink,
     Claim,
     ConnectorConfig,
     Event,
+    Expiry,
+    ParentLink,
+    Schedule,
     SigningScheme,
     Step,
     Task,
@@ -77,6 +81,11 @@ def task_to_record(task: Task) -> JsonObject:
         "runs": task.runs,
         "error": None if task.error is None else task.error.to_json(),
         "claims": {step: claim.to_json() for step, claim in task.claims.items()},
+        "park_until": task.park_until,
+        "expiry": None if task.expiry is None else task.expiry.to_json(),
+        "parent": None if task.parent is None else task.parent.to_json(),
+        "children": [child.to_json() for child in task.children],
+        "depth": task.depth,
     }
 
 
@@ -100,6 +109,16 @@ def task_from_record(record: Mapping[str, object]) -> Task:
             step: Claim.from_json(_mapping(raw, "claims"))
             for step, raw in _mapping(record["claims"], "claims").items()
         },
+        # Records written before timers and subtasks existed have none of these fields.
+        park_until=_optional_int(record, "park_until"),
+        expiry=None
+        if record.get("expiry") is None
+        else Expiry.from_json(_mapping(record["expiry"], "expiry")),
+        parent=None
+        if record.get("parent") is None
+        else ParentLink.from_json(_mapping(record["parent"], "parent")),
+        children=tuple(ChildLink.from_json(_mapping(raw, "children")) for raw in _list(record, "children")),
+        depth=_optional_int(record, "depth") or 0,
     )
 
 
@@ -250,6 +269,41 @@ def webhook_from_record(record: Mapping[str, object]) -> Webhook:
     )
 
 
+# Schedules
+
+
+def schedule_to_record(schedule: Schedule) -> JsonObject:
+    return {
+        "workspace_id": schedule.workspace_id,
+        "name": schedule.name,
+        "cron": schedule.cron,
+        "timezone": schedule.timezone,
+        "data": dump_json(schedule.data),
+        "task_name": schedule.task_name,
+        "next_fire_at": schedule.next_fire_at,
+        "created_at": schedule.created_at,
+        "updated_at": schedule.updated_at,
+        "last_fired_at": schedule.last_fired_at,
+        "last_task_id": schedule.last_task_id,
+    }
+
+
+def schedule_from_record(record: Mapping[str, object]) -> Schedule:
+    return Schedule(
+        workspace_id=_text(record, "workspace_id"),
+        name=_text(record, "name"),
+        cron=_text(record, "cron"),
+        timezone=_text(record, "timezone"),
+        data=load_json_object(_text(record, "data")),
+        task_name=_optional_text(record, "task_name"),
+        next_fire_at=_int(record, "next_fire_at"),
+        created_at=_int(record, "created_at"),
+        updated_at=_int(record, "updated_at"),
+        last_fired_at=_optional_int(record, "last_fired_at"),
+        last_task_id=_optional_text(record, "last_task_id"),
+    )
+
+
 # Typed field access: a malformed record is a ValueError, never a half-built object.
 
 
@@ -280,6 +334,13 @@ def _text_list(record: Mapping[str, object], key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValueError(f"record field {key!r} is not a list of strings")
     return cast(list[str], value)
+
+
+def _list(record: Mapping[str, object], key: str) -> list[object]:
+    value = record.get(key, [])
+    if not isinstance(value, list):
+        raise ValueError(f"record field {key!r} is not a list")
+    return value
 
 
 def _mapping(value: object, key: str) -> dict[str, Any]:

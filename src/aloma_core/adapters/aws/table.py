@@ -12,7 +12,8 @@ Items (`{ws}` a workspace id, `{id}` a task id):
 - `key`: pk `KEY#{sha256 hex of the API key}`, sk `KEY`; `workspace_id`.
 - `task`: pk `WS#{ws}#TASK#{id}`, sk `TASK`; `workspace_id`, `task_id`, `version` (N), `state`,
   `record`, `data`, `result`; gsi1pk `WS#{ws}#TASKS` and gsi2pk `WS#{ws}#STATE#{state}`, both
-  with sort key `{created_at:013d}#{id}`; `expires_at` once ended.
+  with sort key `{created_at:013d}#{id}`; `expires_at` once ended; while a timer of the task is
+  armed (park, timeout), gsi3pk `DUE#TASK` and gsi3sk `{wake_at:013d}#{ws}#{id}`.
 - `event`: pk `WS#{ws}#TASK#{id}` (beside its task), sk `EVT#{task version:010d}#{index:03d}`;
   `record` (one event) or `records` (several, see below); `expires_at` once the task ended.
 - `step`: pk `WS#{ws}#STEPS`, sk `STEP#{name}`; `name`, `version` (N), `created_seq` (N), `record`.
@@ -25,6 +26,8 @@ Items (`{ws}` a workspace id, `{id}` a task id):
   `webhook` item in one transaction, each only if absent (names unique per workspace, keys
   unique), and deleted with it in one transaction; webhooks are never changed in place, so the
   copy cannot go stale (a change would have to write both items in one transaction too).
+- `schedule`: pk `WS#{ws}#SCHEDULES`, sk `SCHEDULE#{name}`; `name`, `next_fire_at` (N),
+  `record`; gsi3pk `DUE#SCHEDULE`, gsi3sk `{next_fire_at:013d}#{ws}#{name}`.
 - `rate`: pk `RATE#{limiter key}#{epoch minute}`, sk `RATE`; `hits` (N), `expires_at` a few
   minutes after its minute ends. One UpdateItem per event: ADD 1 if `hits` is still under the
   limit (a failed condition is a refusal). Every write of these items reaches the stream too,
@@ -59,6 +62,11 @@ keys plus strongly consistent reads (1 read unit per 4 KB per item instead of ha
 4 KB of index), about 2-3x the read units of an ALL listing, and one more round trip; at the
 on-demand prices (a write unit costs 5 read units) one save saves more than a page of 50 costs.
 
+Index `gsi3` (`gsi3pk`, `gsi3sk`) is the sparse due-time index: only items with an armed timer
+carry its keys, so the tick Lambda's one Query a minute (`gsi3sk <= now`) reads just what is due,
+and DynamoDB writes an entry only when a timer is set, moved or cleared. KEYS_ONLY, like the
+others: the tick re-reads each item strongly consistently before acting on it.
+
 Events carry the task version that wrote them, so their sort keys sort in write order and a
 task's history is one Query. A task that ends (`done`, `ignored`) gets `expires_at` = now +
 retention on itself and on its events; the store back-fills the events written before the end.
@@ -85,6 +93,9 @@ if TYPE_CHECKING:
 TTL_ATTRIBUTE = "expires_at"
 GSI_TASKS = "gsi1"
 GSI_STATES = "gsi2"
+GSI_DUE = "gsi3"
+DUE_TASK_PK = "DUE#TASK"
+DUE_SCHEDULE_PK = "DUE#SCHEDULE"
 
 ITEM_BYTES = 400_000
 EVENT_BYTES = 350_000
@@ -104,6 +115,7 @@ CONNECTOR_PREFIX = "CONNECTOR#"
 WEBHOOK_PREFIX = "WEBHOOK#"
 WEBHOOK_KEY_SK = "HOOK"
 RATE_SK = "RATE"
+SCHEDULE_PREFIX = "SCHEDULE#"
 
 
 def workspace_pk(workspace_id: str) -> str:
@@ -163,13 +175,32 @@ def webhook_key_pk(key_hash: str) -> str:
     return f"HOOK#{key_hash}"
 
 
+def schedules_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#SCHEDULES"
+
+
+def schedule_sk(name: str) -> str:
+    return f"{SCHEDULE_PREFIX}{name}"
+
+
+def due_order(at_ms: int, workspace_id: str, key: str) -> str:
+    """Sorts by due time, as text: what gsi3sk holds. A Query `gsi3sk <= due_until(now)` finds
+    everything due by `now`."""
+    return f"{at_ms:013d}#{workspace_id}#{key}"
+
+
+def due_until(now_ms: int) -> str:
+    """The greatest gsi3sk due at `now_ms` ('$' sorts after '#')."""
+    return f"{now_ms:013d}$"
+
+
 def rate_pk(key: str, minute: int) -> str:
     return f"RATE#{key}#{minute}"
 
 
 def table_definition(name: str) -> CreateTableInputTypeDef:
     """CreateTable arguments of the table above (TTL is set apart, with UpdateTimeToLive)."""
-    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
+    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")
     return {
         "TableName": name,
         "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"} for key in keys],
@@ -186,7 +217,7 @@ def table_definition(name: str) -> CreateTableInputTypeDef:
                 ],
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
             }
-            for index in (GSI_TASKS, GSI_STATES)
+            for index in (GSI_TASKS, GSI_STATES, GSI_DUE)
         ],
         "BillingMode": "PAY_PER_REQUEST",
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},

@@ -82,4 +82,19 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (workspace_id, name)
     ) STRICT;
     """,
+    # 3: timers and schedules. `wake_at` is the task's next timer (park or timeout; NULL without
+    # one), `next_fire_at` a schedule's next slot: the scheduler thread asks both for what is due.
+    """
+    ALTER TABLE tasks ADD COLUMN wake_at INTEGER;
+    CREATE INDEX tasks_due ON tasks (wake_at) WHERE wake_at IS NOT NULL;
+
+    CREATE TABLE schedules (
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        next_fire_at INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+    ) STRICT;
+    CREATE INDEX schedules_due ON schedules (next_fire_at);
+    """,
 )
