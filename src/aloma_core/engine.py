@@ -5,6 +5,7 @@ history events), or a decision not to write. The pipeline stores outcomes with a
 write on the version it read, so these rules hold under any number of concurrent writers.
 """
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,13 +16,19 @@ from .catalog import StepCatalog
 from .changes import Change, Path, apply, diff, json_equal, merge_patch
 from .errors import ConflictingState, InvalidInput, TooLarge
 from .json_types import JsonObject, JsonValue
+from .limits import SUBTASK_DATA_PER_RUN
 from .model import (
     ACTIVE_CLAIMS,
     ENDED_STATES,
+    REPORTED_STATES,
     RESUMABLE_STATES,
+    TIMED_STATES,
+    ChildLink,
     Claim,
     ClaimStatus,
     Event,
+    Expiry,
+    ParentLink,
     RunRequest,
     Step,
     Task,
@@ -29,16 +36,18 @@ from .model import (
     TaskState,
     WorkspaceSettings,
 )
-from .sandbox.types import RunResult
+from .sandbox.types import RunResult, SubtaskRequest, TaskActions
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A new task version to store, the events to append with it, and the runs to request after."""
+    """A new task version to store, the events to append with it, the runs to request after, and
+    the tasks (subtasks) to create in the same write."""
 
     task: Task
     events: list[Event]
     requests: list[RunRequest] = field(default_factory=list)
+    created: list[tuple[Task, list[Event]]] = field(default_factory=list)
 
 
 def data_size(data: JsonValue) -> int:
@@ -85,6 +94,12 @@ def plan_dispatch(
     if not candidates:
         if active:
             return None
+        if task.expiry is not None:
+            reason = "nothing left to run; waiting for the task's timeout"
+            return Outcome(
+                _next(task, now, state=TaskState.WAITING),
+                [_state_event(task, TaskState.WAITING, now, reason)],
+            )
         reason = "no step matches and nothing is running"
         return Outcome(
             _next(task, now, state=TaskState.INCOMPLETE),
@@ -218,6 +233,8 @@ def commit_run(
         "logs": [{"level": line.level, "message": line.message} for line in result.logs],
         "error": None,
     }
+    if result.error is None and task.state is TaskState.CANCELLED:
+        return _discard(task, claim, run_event, now)
     if result.error is None:
         merged = apply(result.changes, task.data)
         if data_size(merged) > settings.limits.task_data_bytes:
@@ -225,9 +242,54 @@ def commit_run(
                 f"{limit_names.TASK_SIZE}: the data would grow past {settings.limits.task_data_bytes} bytes"
             )
             return _fail(task, claim, run_event, TaskError(request.step, message), now)
+        problem = _refused_actions(task, result.actions, settings)
+        if problem is not None:
+            return _fail(task, claim, run_event, TaskError(request.step, problem), now)
         return _succeed(task, claim, run_event, snapshot, result, merged, now)
     error = TaskError(request.step, result.error.message, result.error.line)
     return _fail(task, claim, run_event, error, now)
+
+
+def _refused_actions(task: Task, actions: TaskActions, settings: WorkspaceSettings) -> str | None:
+    """Why the run's `task.*` requests cannot be honoured, which fails the run like a throw would:
+    nothing a step asks for is silently dropped."""
+    if actions.complete_on_expire and actions.timeout_ms is None and task.expiry is None:
+        return "task.completeOnExpire() needs a timeout: call task.timeout(ms) in this run or an earlier one"
+    subtasks = actions.subtasks
+    if not subtasks:
+        return None
+    limits = settings.limits
+    if task.depth + 1 > limits.subtask_depth:
+        return (
+            f"{limit_names.SUBTASKS}: task.subtask() would nest {task.depth + 1} deep and the workspace "
+            f"allows {limits.subtask_depth}"
+        )
+    if len(subtasks) > limits.subtasks_per_run:
+        return (
+            f"{limit_names.SUBTASKS}: the run started {len(subtasks)} subtasks and the workspace allows "
+            f"{limits.subtasks_per_run} per run"
+        )
+    if len(task.children) + len(subtasks) > limits.subtasks_per_task:
+        return (
+            f"{limit_names.SUBTASKS}: the task would have {len(task.children) + len(subtasks)} subtasks "
+            f"and the workspace allows {limits.subtasks_per_task}"
+        )
+    sizes = [data_size(sub.data) for sub in subtasks]
+    if max(sizes) > limits.task_data_bytes:
+        return f"{limit_names.TASK_SIZE}: a subtask's data exceeds {limits.task_data_bytes} bytes"
+    if sum(sizes) > SUBTASK_DATA_PER_RUN:
+        return (
+            f"{limit_names.SUBTASKS}: the subtasks of one run hold {sum(sizes)} bytes of data together; "
+            f"at most {SUBTASK_DATA_PER_RUN}"
+        )
+    return None
+
+
+def _discard(task: Task, claim: Claim, run_event: JsonObject, now: int) -> Outcome:
+    """A run that finished after its task was cancelled: recorded, but nothing of it is committed."""
+    run_event["committed"] = False
+    claims = {name: c for name, c in task.claims.items() if name != claim.step}
+    return Outcome(_next(task, now, claims=claims, runs=task.runs + 1), [Event("run", now, run_event)])
 
 
 def _fail(task: Task, claim: Claim, run_event: JsonObject, error: TaskError, now: int) -> Outcome:
@@ -275,18 +337,103 @@ def _succeed(
         changes["name"] = actions.name
     if actions.tags is not None:
         changes["tags"] = tuple(actions.tags)
+    created = [_subtask(task, claim, index, sub, now) for index, sub in enumerate(actions.subtasks)]
+    if created:
+        changes["children"] = task.children + tuple(child.link for child in created)
+        events.extend(child.parent_event for child in created)
     end = _end_state(task, result, merged)
     if end is not None:
         state, reason = end
         events.append(_state_event(task, state, now, reason))
-        changes["state"] = state
+        changes |= {"state": state, "park_until": None, "expiry": None}
         if state is TaskState.DONE and actions.complete:
             changes["result"] = actions.result
-    return Outcome(_next(task, now, **changes), events)
+    elif task.state in TIMED_STATES:
+        changes |= _timers(task, claim.step, actions, now, events)
+        waits_for_children = any(child.link.wait_for for child in created) or task.awaited_children()
+        if task.state is TaskState.RUNNING and (changes.get("park_until") or waits_for_children):
+            reason = "parked" if changes.get("park_until") else "waiting for subtasks"
+            events.append(_state_event(task, TaskState.WAITING, now, reason))
+            changes["state"] = TaskState.WAITING
+    return Outcome(
+        _next(task, now, **changes),
+        events,
+        created=[(child.task, [child.created_event]) for child in created],
+    )
+
+
+def _timers(task: Task, step: str, actions: TaskActions, now: int, events: list[Event]) -> dict[str, object]:
+    """The timers a run set. `task.timeout` (re)arms the expiry and `task.completeOnExpire` says it
+    completes the task: both in one run, or the latter on a timeout an earlier run set (a run that
+    only re-arms keeps how the earlier one ends). `task.park` parks from the commit on."""
+    changes: dict[str, object] = {}
+    earlier = task.expiry
+    if actions.timeout_ms is not None or actions.complete_on_expire:
+        at = now + actions.timeout_ms if actions.timeout_ms is not None else earlier.at if earlier else now
+        if actions.complete_on_expire:
+            expiry = Expiry(at, True, actions.expire_result)
+        else:
+            expiry = Expiry(at, bool(earlier and earlier.complete), earlier.result if earlier else None)
+        changes["expiry"] = expiry
+        events.append(
+            Event("timeout", now, {"step": step, "expires_at": at, "on_expire": _on_expire(expiry)})
+        )
+    if actions.park_ms is not None:
+        changes["park_until"] = now + actions.park_ms
+        events.append(Event("parked", now, {"step": step, "until_at": now + actions.park_ms}))
+    return changes
+
+
+def _on_expire(expiry: Expiry) -> str:
+    return "complete" if expiry.complete else "error"
+
+
+@dataclass(frozen=True)
+class _NewChild:
+    link: ChildLink
+    task: Task
+    created_event: Event
+    parent_event: Event
+
+
+def _child_id(parent: Task, claim: Claim, index: int, now: int) -> str:
+    """Shaped like `records.new_id` (time first, so listings sort it), but derived from the run, so
+    every retry of one commit names the same children."""
+    digest = hashlib.sha256(f"{parent.workspace_id}|{parent.id}|{claim.id}|{index}".encode()).hexdigest()
+    return f"{now:012x}{digest[:16]}"
+
+
+def _subtask(parent: Task, claim: Claim, index: int, request: SubtaskRequest, now: int) -> _NewChild:
+    child_id = _child_id(parent, claim, index, now)
+    link = ChildLink(child_id, request.name, request.into, request.wait_for)
+    child = Task(
+        parent.workspace_id,
+        child_id,
+        request.name,
+        TaskState.RUNNING,
+        request.data,
+        created_at=now,
+        updated_at=now,
+        parent=ParentLink(parent.id, request.into, request.wait_for),
+        depth=parent.depth + 1,
+    )
+    created = Event("created", now, {"name": request.name, "data": request.data, "parent": parent.id})
+    started = Event(
+        "subtask",
+        now,
+        {
+            "step": claim.step,
+            "child": child_id,
+            "name": request.name,
+            "into": request.into,
+            "wait_for": request.wait_for,
+        },
+    )
+    return _NewChild(link, child, created, started)
 
 
 def _end_state(task: Task, result: RunResult, merged: JsonObject) -> tuple[TaskState, str] | None:
-    if task.state is not TaskState.RUNNING:
+    if task.state not in TIMED_STATES:
         return None
     if result.actions.complete:
         return TaskState.DONE, "a step called task.complete()"
@@ -378,7 +525,98 @@ def patch_data(task: Task, patch: JsonObject, now: int, settings: WorkspaceSetti
     updates: dict[str, object] = {"data": merged}
     if changes:
         updates["data_seq"] = task.data_seq + 1
-        if task.state in (TaskState.INCOMPLETE, TaskState.WAITING):
+        if task.park_until is not None:
+            events.append(Event("woken", now, {"reason": "data changed from outside"}))
+            updates["park_until"] = None
+        if task.state is TaskState.INCOMPLETE or (
+            task.state is TaskState.WAITING and not task.awaited_children()
+        ):
             events.append(_state_event(task, TaskState.RUNNING, now, "data changed from outside"))
             updates["state"] = TaskState.RUNNING
     return Outcome(_next(task, now, **updates), events)
+
+
+def wake(task: Task, now: int) -> Outcome | None:
+    """A timer's time came: an expiry ends the task, a park's end lets it be matched again (as new
+    data would: a step that asked for `redo` may run once more). None when nothing is due, e.g.
+    the index entry that led here was stale."""
+    if task.wake_at is None or task.wake_at > now:
+        return None
+    expiry = task.expiry
+    if expiry is not None and expiry.at <= now:
+        events = [Event("expired", now, {"expires_at": expiry.at, "on_expire": _on_expire(expiry)})]
+        ended = {"park_until": None, "expiry": None}
+        if expiry.complete:
+            events.append(
+                _state_event(task, TaskState.DONE, now, "the timeout passed; task.completeOnExpire()")
+            )
+            return Outcome(_next(task, now, state=TaskState.DONE, result=expiry.result, **ended), events)
+        message = (
+            "the task's timeout passed while it was still open (task.timeout without task.completeOnExpire)"
+        )
+        events.append(_state_event(task, TaskState.ERROR, now, message))
+        error = TaskError(step=None, message=message)
+        return Outcome(_next(task, now, state=TaskState.ERROR, error=error, **ended), events)
+    events = [Event("woken", now, {"reason": "the park ended"})]
+    unparked = task.with_changes(park_until=None)
+    return Outcome(_next(task, now, park_until=None, **_rematch(unparked, now, events)), events)
+
+
+def _rematch(task: Task, now: int, events: list[Event]) -> dict[str, object]:
+    """A waiting task that waits for nothing more runs again, matched as if its data were new."""
+    if task.state is TaskState.WAITING and task.park_until is None and not task.awaited_children():
+        events.append(_state_event(task, TaskState.RUNNING, now, "nothing left to wait for"))
+        return {"state": TaskState.RUNNING, "data_seq": task.data_seq + 1}
+    return {}
+
+
+def child_ended(parent: Task, child: Task, now: int) -> Outcome | None:
+    """A subtask reached an end (or `error`): its `{id, state, result}` goes into the parent at
+    `into`, and a parent that waited for it may run again. Told again after a resumed child ends
+    differently; None when the parent already knows this state or has ended itself."""
+    index = next((i for i, link in enumerate(parent.children) if link.id == child.id), None)
+    if index is None or parent.state in ENDED_STATES or child.state not in REPORTED_STATES:
+        return None
+    link = parent.children[index]
+    if link.ended is child.state:
+        return None
+    children = list(parent.children)
+    children[index] = ChildLink(link.id, link.name, link.into, link.wait_for, child.state)
+    told = parent.with_changes(children=tuple(children))
+    detail: JsonObject = {
+        "child": child.id,
+        "name": child.name,
+        "state": child.state.value,
+        "into": link.into,
+    }
+    events = [Event("child_ended", now, detail)]
+    changes: dict[str, object] = {"children": told.children}
+    if link.into is not None:
+        outcome: JsonObject = {"id": child.id, "state": child.state.value, "result": child.result}
+        changes["data"] = apply([Change("set", tuple(link.into.split(".")), outcome)], parent.data)
+        if parent.state is TaskState.INCOMPLETE:
+            events.append(
+                _state_event(parent, TaskState.RUNNING, now, "a subtask's outcome changed the data")
+            )
+            changes["state"] = TaskState.RUNNING
+    rematch = _rematch(told, now, events) if link.wait_for else {}
+    if "data" in changes or rematch:
+        changes |= rematch | {"data_seq": parent.data_seq + 1}
+    return Outcome(_next(parent, now, **changes), events)
+
+
+def cancel(task: Task, now: int) -> Outcome:
+    """Stop an open task for good: no more runs, timers dropped; runs in flight finish but commit
+    nothing, and subtasks it waits for are cancelled after it (see `cancel_children`)."""
+    if task.state in ENDED_STATES:
+        raise ConflictingState(f"the task is already {task.state.value}; only an open task can be cancelled")
+    events = [
+        Event("cancelled", now, {"from": task.state.value}),
+        _state_event(task, TaskState.CANCELLED, now, "cancelled"),
+    ]
+    return Outcome(_next(task, now, state=TaskState.CANCELLED, park_until=None, expiry=None), events)
+
+
+def children_to_cancel(task: Task) -> list[str]:
+    """The subtasks a cancelled task was waiting for and that are still open."""
+    return [link.id for link in task.awaited_children()] if task.state is TaskState.CANCELLED else []

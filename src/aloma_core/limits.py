@@ -6,8 +6,19 @@ KIB = 1024
 MIB = 1024 * KIB
 
 
+SUBTASKS_PER_RUN_CAP = 25
+"""A run's subtasks are stored with it in one DynamoDB transaction (100 items, 4 MB): two items
+each (the task and its first event), with room left for the parent and its events."""
+SUBTASK_DATA_PER_RUN = 1 * MIB
+"""The data of one run's subtasks together, stored twice (task and `created` event) in that transaction."""
+
+
 class Limits(BaseModel):
     """Defaults of semantics.md section 7; a workspace overrides any of them through its settings.
+
+    `subtask_depth` (how deep subtasks of subtasks go), `subtasks_per_task` and `subtasks_per_run`
+    are not in the contract's table either: they stop a fan-out from running away like the loop
+    guard stops a redo.
 
     `stack_bytes` is not in the contract's table: QuickJS spends about 1.7 KB of C stack per JS
     frame, so 1 MiB allows some 600 nested calls; the cap keeps well inside a thread's 8 MB stack.
@@ -21,6 +32,9 @@ class Limits(BaseModel):
     memory_bytes: int = Field(64 * MIB, ge=4 * MIB, le=1024 * MIB)
     stack_bytes: int = Field(1 * MIB, ge=64 * KIB, le=4 * MIB)
     log_bytes: int = Field(64 * KIB, ge=1 * KIB, le=16 * MIB)
+    subtask_depth: int = Field(5, ge=0, le=50)
+    subtasks_per_task: int = Field(100, ge=0, le=10_000)
+    subtasks_per_run: int = Field(10, ge=0, le=SUBTASKS_PER_RUN_CAP)
 
 
 CPU_TIME = "CPU time limit"
@@ -30,3 +44,4 @@ STACK = "stack limit"
 LOG = "log limit"
 STEP_RUNS = "step run limit"
 TASK_SIZE = "task size limit"
+SUBTASKS = "subtask limit"

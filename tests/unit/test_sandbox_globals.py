@@ -117,8 +117,11 @@ def test_task_result_is_taken_when_complete_is_called() -> None:
     [
         ("task.tags('a')", "task.tags(tags) takes an array of strings"),
         ("task.name(5)", "task.name(name) takes a string"),
-        ("task.timeout(-1)", "task.timeout(ms) takes a number of milliseconds >= 0"),
+        ("task.timeout(-1)", "task.timeout(ms) takes a number of milliseconds from 0"),
+        ("task.park(400 * 24 * 3600 * 1000)", "task.park(ms) takes a number of milliseconds from 0 to"),
         ("task.park('soon')", "task.park(ms) takes a number"),
+        ("task.subtask('x', {}, {waitfor: true})", 'unknown option "waitfor" (into, waitFor)'),
+        ("task.subtask('x', {}, {into: 'a..b'})", "`into` must be a dotted path"),
         ("task.subtask('x', [1])", "data must be an object"),
         ("task.complete({ n: 1n })", "task.complete(result) must be JSON"),
     ],

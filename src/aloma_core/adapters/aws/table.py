@@ -27,7 +27,8 @@ Items (`{ws}` a workspace id, `{id}` a task id):
   unique), and deleted with it in one transaction; webhooks are never changed in place, so the
   copy cannot go stale (a change would have to write both items in one transaction too).
 - `schedule`: pk `WS#{ws}#SCHEDULES`, sk `SCHEDULE#{name}`; `name`, `next_fire_at` (N),
-  `record`; gsi3pk `DUE#SCHEDULE`, gsi3sk `{next_fire_at:013d}#{ws}#{name}`.
+  `updated_at` (N), `record`; gsi3pk `DUE#SCHEDULE`, gsi3sk `{next_fire_at:013d}#{ws}#{name}`.
+  A firing advances it with a write conditioned on both numbers (see `dynamodb/schedules.py`).
 - `rate`: pk `RATE#{limiter key}#{epoch minute}`, sk `RATE`; `hits` (N), `expires_at` a few
   minutes after its minute ends. One UpdateItem per event: ADD 1 if `hits` is still under the
   limit (a failed condition is a refusal). Every write of these items reaches the stream too,

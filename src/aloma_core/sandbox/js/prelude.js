@@ -234,9 +234,12 @@
     return parse(text);
   }
 
+  // A year and a day: timers are stored as epoch milliseconds in 13-digit sort keys.
+  const MAX_TIMER_MS = 366 * 24 * 3600 * 1000;
+
   function __alomaCheckMs(value, what) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      throw new TypeError(what + " takes a number of milliseconds >= 0");
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
+      throw new TypeError(what + " takes a number of milliseconds from 0 to " + MAX_TIMER_MS + " (366 days)");
     }
     return Math.round(value);
   }
@@ -296,9 +299,12 @@
       }
       const opts = options === undefined ? {} : options;
       if (!__alomaIsPlainObject(opts)) throw new TypeError("task.subtask options must be an object");
-      if (opts.into !== undefined && typeof opts.into !== "string") {
-        throw new TypeError("task.subtask options.into must be a dotted path string");
-      }
+      Object.keys(opts).forEach(function __alomaKnownOption(key) {
+        if (key !== "into" && key !== "waitFor") {
+          throw new TypeError("task.subtask options: unknown option " + stringify(key) + " (into, waitFor)");
+        }
+      });
+      if (opts.into !== undefined) __alomaIntoPath(opts.into);
       state.actions.subtasks.push({
         name: typeof name === "string" ? name : null,
         data: __alomaSnapshot(data, "task.subtask data"),

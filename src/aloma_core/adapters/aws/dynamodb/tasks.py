@@ -9,7 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from botocore.exceptions import ClientError
 
@@ -18,7 +18,9 @@ from aloma_core.model import ENDED_STATES, Event, Task, TaskState
 from aloma_core.records import dump_json, load_json_object, task_from_record, task_to_record
 
 from ..table import (
+    DUE_TASK_PK,
     EVENT_PREFIX,
+    GSI_DUE,
     GSI_STATES,
     GSI_TASKS,
     ITEM_BYTES,
@@ -27,12 +29,14 @@ from ..table import (
     TRANSACTION_ITEMS,
     TTL_ATTRIBUTE,
     created_order,
+    due_order,
+    due_until,
     state_gsi_pk,
     task_pk,
     tasks_gsi_pk,
 )
 from .history import event_items, events_from_items
-from .items import Item, fits_key, get_items, item_size, n, s, text, transact
+from .items import CONDITION_FAILED, Item, fits_key, get_items, item_size, n, s, text, transact
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -68,12 +72,22 @@ class DynamoTaskStore:
         self._now = now
 
     def create(self, task: Task, events: Sequence[Event]) -> None:
+        if transact(self._client, self._creation(task, events)) is not None:
+            raise ConflictingState(f"task {task.id} already exists")
+
+    def _creation(
+        self,
+        task: Task,
+        events: Sequence[Event],
+        room: tuple[int, int] = (TRANSACTION_BYTES, TRANSACTION_ITEMS),
+    ) -> builtins.list[TransactWriteItemTypeDef]:
+        """The writes that create `task` with its events, only if no task of that id exists, within
+        `room` (bytes, items) of the transaction they go into."""
         item = self._task_item(task)
         put: TransactWriteItemTypeDef = {
             "Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
         }
-        if transact(self._client, [put, *self._event_puts(task, item, events)]) is not None:
-            raise ConflictingState(f"task {task.id} already exists")
+        return [put, *self._event_puts(task, item, events, room)]
 
     def get(self, workspace_id: str, task_id: str) -> Task:
         pk = task_pk(workspace_id, task_id)
@@ -85,12 +99,26 @@ class DynamoTaskStore:
                 return _task(found)
         raise NotFound(f"task {task_id} not found")
 
-    def save(self, task: Task, expected_version: int, events: Sequence[Event]) -> bool:
+    def save(
+        self,
+        task: Task,
+        expected_version: int,
+        events: Sequence[Event],
+        created: Sequence[tuple[Task, Sequence[Event]]] = (),
+    ) -> bool:
         if task.version != expected_version + 1:
             raise ValueError(
                 f"task version {task.version} does not follow expected version {expected_version}"
             )
         item = self._task_item(task)
+        # Subtasks first: each is small next to the 4 MB of a transaction (the engine caps their
+        # count and data), and the parent's events take the room that is left.
+        creations: builtins.list[TransactWriteItemTypeDef] = []
+        for new_task, new_events in created:
+            used = sum(_write_size(write) for write in creations)
+            creations += self._creation(
+                new_task, new_events, (TRANSACTION_BYTES - used, TRANSACTION_ITEMS - len(creations) - 1)
+            )
         put: TransactWriteItemTypeDef = {
             "Put": {
                 "TableName": self._table,
@@ -100,9 +128,16 @@ class DynamoTaskStore:
                 "ExpressionAttributeValues": {":expected": n(expected_version)},
             }
         }
-        # Only the task item has a condition: a cancellation means its version moved on.
-        if transact(self._client, [put, *self._event_puts(task, item, events)]) is not None:
-            return False
+        room = (
+            TRANSACTION_BYTES - sum(_write_size(write) for write in creations),
+            TRANSACTION_ITEMS - len(creations),
+        )
+        codes = transact(self._client, [put, *self._event_puts(task, item, events, room), *creations])
+        if codes is not None:
+            # A cancellation on the task item means its version moved on; on a subtask, that it exists.
+            if codes[0] == CONDITION_FAILED:
+                return False
+            raise ConflictingState("a task created with this save already exists")
         if TTL_ATTRIBUTE in item:
             self._expire_history(task, item[TTL_ATTRIBUTE])
         return True
@@ -145,6 +180,17 @@ class DynamoTaskStore:
         following = _encode_cursor(found[limit - 1][0], index) if len(found) > limit else None
         return [_task(item) for _, item in found[:limit]], following
 
+    def due(self, now_ms: int, limit: int) -> builtins.list[tuple[str, str]]:
+        query: QueryInputTypeDef = {
+            "TableName": self._table,
+            "IndexName": GSI_DUE,
+            "KeyConditionExpression": f"{GSI_DUE}pk = :pk AND {GSI_DUE}sk <= :until",
+            "ExpressionAttributeValues": {":pk": s(DUE_TASK_PK), ":until": s(due_until(now_ms))},
+            "Limit": limit,
+        }
+        entries = self._client.query(**query)["Items"]
+        return [_task_key(text(entry, "pk")) for entry in entries]
+
     def history(self, workspace_id: str, task_id: str) -> builtins.list[Event]:
         items = self._event_query(workspace_id, task_id, filter_unexpired=False)
         if not items:
@@ -169,6 +215,10 @@ class DynamoTaskStore:
         }
         if task.state in ENDED_STATES and self._retention_s is not None:
             item[TTL_ATTRIBUTE] = n(int(self._now()) + self._retention_s)
+        wake_at = task.wake_at
+        if wake_at is not None:
+            item[f"{GSI_DUE}pk"] = s(DUE_TASK_PK)
+            item[f"{GSI_DUE}sk"] = s(due_order(wake_at, task.workspace_id, task.id))
         if item_size(item) > ITEM_BYTES:
             raise TooLarge(
                 f"task {task.id} would take {item_size(item)} bytes stored;"
@@ -177,15 +227,20 @@ class DynamoTaskStore:
         return item
 
     def _event_puts(
-        self, task: Task, task_item: Item, events: Sequence[Event]
+        self,
+        task: Task,
+        task_item: Item,
+        events: Sequence[Event],
+        room: tuple[int, int] = (TRANSACTION_BYTES, TRANSACTION_ITEMS),
     ) -> builtins.list[TransactWriteItemTypeDef]:
+        """The event items written with `task_item`, in the `room` (bytes, items) both may take."""
         expires = task_item.get(TTL_ATTRIBUTE)
         items = event_items(
             text(task_item, "pk"),
             task.version,
             events,
-            room_bytes=TRANSACTION_BYTES - item_size(task_item),
-            room_items=TRANSACTION_ITEMS - 1,
+            room_bytes=room[0] - item_size(task_item),
+            room_items=room[1] - 1,
             expires_at=None if expires is None else int(expires["N"]),
         )
         return [{"Put": {"TableName": self._table, "Item": item}} for item in items]
@@ -229,6 +284,16 @@ class DynamoTaskStore:
                 return
             time.sleep(0.05 * 2**attempt)
         _log.warning("%d history items keep no TTL yet: DynamoDB left them unprocessed", len(items))
+
+
+def _write_size(write: TransactWriteItemTypeDef) -> int:
+    return item_size(cast(Item, write["Put"]["Item"]))
+
+
+def _task_key(pk: str) -> tuple[str, str]:
+    """(workspace id, task id) of a task item's pk, `WS#{ws}#TASK#{id}`."""
+    workspace_id, _, task_id = pk.removeprefix("WS#").partition("#TASK#")
+    return workspace_id, task_id
 
 
 def _record_attributes(task: Task) -> Item:

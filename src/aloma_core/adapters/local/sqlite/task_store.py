@@ -39,20 +39,7 @@ class SqliteTaskStore:
     def create(self, task: Task, events: Sequence[Event]) -> None:
         try:
             with self._db.write() as connection:
-                connection.execute(
-                    "INSERT INTO tasks (workspace_id, id, state, created_at, version, is_open, record)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        task.workspace_id,
-                        task.id,
-                        task.state.value,
-                        task.created_at,
-                        task.version,
-                        _is_open(task),
-                        dump_json(task_to_record(task)),
-                    ),
-                )
-                _append(connection, task, events, last_seq=0)
+                _insert(connection, task, events)
         except sqlite3.IntegrityError:
             raise ConflictingState(f"task {task.id} already exists") from None
         self._notify(task)
@@ -67,33 +54,47 @@ class SqliteTaskStore:
             raise NotFound(f"task {task_id} not found")
         return task_from_record(load_json_object(row[0]))
 
-    def save(self, task: Task, expected_version: int, events: Sequence[Event]) -> bool:
+    def save(
+        self,
+        task: Task,
+        expected_version: int,
+        events: Sequence[Event],
+        created: Sequence[tuple[Task, Sequence[Event]]] = (),
+    ) -> bool:
         if task.version != expected_version + 1:
             raise ValueError(
                 f"task version {task.version} does not follow expected version {expected_version}"
             )
-        with self._db.write() as connection:
-            updated = connection.execute(
-                "UPDATE tasks SET state = ?, version = ?, is_open = ?, record = ?"
-                " WHERE workspace_id = ? AND id = ? AND version = ?",
-                (
-                    task.state.value,
-                    task.version,
-                    _is_open(task),
-                    dump_json(task_to_record(task)),
-                    task.workspace_id,
-                    task.id,
-                    expected_version,
-                ),
-            ).rowcount
-            if updated != 1:
-                return False
-            last_seq: int = connection.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM task_events WHERE workspace_id = ? AND task_id = ?",
-                (task.workspace_id, task.id),
-            ).fetchone()[0]
-            _append(connection, task, events, last_seq)
+        try:
+            with self._db.write() as connection:
+                updated = connection.execute(
+                    "UPDATE tasks SET state = ?, version = ?, is_open = ?, wake_at = ?, record = ?"
+                    " WHERE workspace_id = ? AND id = ? AND version = ?",
+                    (
+                        task.state.value,
+                        task.version,
+                        _is_open(task),
+                        task.wake_at,
+                        dump_json(task_to_record(task)),
+                        task.workspace_id,
+                        task.id,
+                        expected_version,
+                    ),
+                ).rowcount
+                if updated != 1:
+                    return False
+                last_seq: int = connection.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM task_events WHERE workspace_id = ? AND task_id = ?",
+                    (task.workspace_id, task.id),
+                ).fetchone()[0]
+                _append(connection, task, events, last_seq)
+                for new_task, new_events in created:
+                    _insert(connection, new_task, new_events)
+        except sqlite3.IntegrityError:
+            raise ConflictingState("a task created with this save already exists") from None
         self._notify(task)
+        for new_task, _ in created:
+            self._notify(new_task)
         return True
 
     def list(
@@ -132,6 +133,18 @@ class SqliteTaskStore:
             self.get(workspace_id, task_id)
         return [event_from_record(load_json_object(record)) for (record,) in rows]
 
+    def due(self, now_ms: int, limit: int) -> builtins.list[tuple[str, str]]:
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT workspace_id, id FROM tasks WHERE wake_at IS NOT NULL AND wake_at <= ?"
+                " ORDER BY wake_at LIMIT ?",
+                (now_ms, limit),
+            )
+            .fetchall()
+        )
+        return [(workspace_id, task_id) for workspace_id, task_id in rows]
+
     def open_tasks(self) -> builtins.list[Task]:
         """Every task of every workspace that is running or waiting or holds a queued/running claim,
         oldest first: what a restarted local home must pick up again."""
@@ -149,6 +162,24 @@ class SqliteTaskStore:
 
 def _is_open(task: Task) -> bool:
     return task.state in _OPEN_STATES or bool(task.active_claims())
+
+
+def _insert(connection: sqlite3.Connection, task: Task, events: Sequence[Event]) -> None:
+    connection.execute(
+        "INSERT INTO tasks (workspace_id, id, state, created_at, version, is_open, wake_at, record)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            task.workspace_id,
+            task.id,
+            task.state.value,
+            task.created_at,
+            task.version,
+            _is_open(task),
+            task.wake_at,
+            dump_json(task_to_record(task)),
+        ),
+    )
+    _append(connection, task, events, last_seq=0)
 
 
 def _append(connection: sqlite3.Connection, task: Task, events: Sequence[Event], last_seq: int) -> None:
