@@ -36,7 +36,7 @@ bench: $(VENV)/.installed
 template-check:
 	scripts/check-template
 
-# `sam build` runs build-<LogicalId> for each function of template.yaml. All three get the same
+# `sam build` runs build-<LogicalId> for each function of template.yaml. All four get the same
 # artifact: the project's wheel and the dependencies its handlers and connectors import, for
 # Lambda's python3.12 on arm64, and functions/. quickjs-ng comes from the QuickJS layer; the dev
 # server's and the CLI's dependencies stay out. SAM zips files dated 1980, so bytecode is compiled
@@ -44,7 +44,7 @@ template-check:
 LAMBDA_PYTHON ?= python3.12
 LAMBDA_PLATFORM ?= manylinux2014_aarch64
 LAMBDA_EXCLUDED := quickjs-ng uvicorn watchfiles typer rich
-LAMBDA_TARGETS := build-ApiFunction build-MatchFunction build-RunStepFunction
+LAMBDA_TARGETS := build-ApiFunction build-MatchFunction build-RunStepFunction build-TickFunction
 
 define LAMBDA_REQUIREMENTS
 import re, sys, tomllib

@@ -7,13 +7,14 @@ leave each run's changes committed exactly once.
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import engine
 from .catalog import StepCatalog
-from .errors import NotFound
+from .errors import ConflictingState, NotFound
 from .limits import Limits
-from .model import ClaimStatus, RunRequest, Task, WorkspaceSettings
+from .model import REPORTED_STATES, ClaimStatus, RunRequest, Task, WorkspaceSettings
 from .ports import (
     Clock,
     ConnectorHosts,
@@ -26,6 +27,7 @@ from .ports import (
     WorkspaceStore,
 )
 from .sandbox.types import RunInput, RunResult
+from .schedules.firing import ScheduleFirer
 
 logger = logging.getLogger("aloma.pipeline")
 
@@ -65,6 +67,24 @@ class CatalogCache:
         with self._lock:
             self._cached[workspace_id] = (revision, catalog)
         return catalog
+
+
+def update_task(
+    tasks: TaskStore, workspace_id: str, task_id: str, change: Callable[[Task], engine.Outcome | None]
+) -> Task | None:
+    """Read, apply a pure rule, store conditionally, again while another writer came first.
+    Returns the stored version, or None when the rule had nothing to write or the task is gone."""
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        try:
+            task = tasks.get(workspace_id, task_id)
+        except NotFound:
+            return None
+        outcome = change(task)
+        if outcome is None:
+            return None
+        if tasks.save(outcome.task, task.version, outcome.events, outcome.created):
+            return outcome.task
+    raise WriteContention(f"could not update task {task_id}")
 
 
 def _log_extra(request: RunRequest) -> dict[str, str]:
@@ -108,6 +128,7 @@ class Matcher:
             # in case an earlier attempt stored the claims but died before sending them.
             self.queue.send(engine.requests_from_version(task, version))
             return None
+        self._tell_relatives(task)
         settings = self.workspaces.get(workspace_id).settings
         catalog = self.catalogs.get(workspace_id)
         outcome = engine.plan_dispatch(task, catalog, settings, self.clock.now_ms(), self.new_id)
@@ -116,6 +137,52 @@ class Matcher:
             for request in outcome.requests:
                 logger.info("dispatched", extra=_log_extra(request))
         return task
+
+    def _tell_relatives(self, task: Task) -> None:
+        """A subtask that ended tells its parent; a cancelled task cancels the subtasks it waited
+        for. Both are idempotent, so a retried stream record repeats them harmlessly."""
+        if task.parent is not None and task.state in REPORTED_STATES:
+            update_task(
+                self.tasks,
+                task.workspace_id,
+                task.parent.id,
+                lambda parent: engine.child_ended(parent, task, self.clock.now_ms()),
+            )
+        for child_id in engine.children_to_cancel(task):
+            update_task(self.tasks, task.workspace_id, child_id, self._cancel_if_open)
+
+    def _cancel_if_open(self, task: Task) -> engine.Outcome | None:
+        try:
+            return engine.cancel(task, self.clock.now_ms())
+        except ConflictingState:
+            return None
+
+
+@dataclass
+class Timekeeper:
+    """Fires what is due: task timers (park, timeout) and schedules. Locally a thread of `aloma dev`
+    calls `tick` every fraction of a second; on AWS an EventBridge rule invokes it every minute.
+    Every step is a conditional write, so overlapping ticks never fire anything twice."""
+
+    tasks: TaskStore
+    schedules: ScheduleFirer
+    clock: Clock
+    batch: int = 100
+
+    def tick(self) -> int:
+        """Wake or expire every task that is due, then fire due schedules; returns how many acted."""
+        now = self.clock.now_ms()
+        acted = 0
+        while True:
+            due = self.tasks.due(now, self.batch)
+            woken = [
+                update_task(self.tasks, ws, task_id, lambda task: engine.wake(task, now))
+                for ws, task_id in due
+            ]
+            acted += sum(task is not None for task in woken)
+            if len(due) < self.batch or not any(woken):
+                break
+        return acted + self.schedules.fire_due(now)
 
 
 @dataclass
@@ -226,7 +293,7 @@ class Runner:
                     "lost the claim before committing; another attempt owns it", extra=_log_extra(request)
                 )
                 return
-            if self.tasks.save(outcome.task, latest.version, outcome.events):
+            if self.tasks.save(outcome.task, latest.version, outcome.events, outcome.created):
                 return
         raise WriteContention(f"could not commit {request.step!r} on task {request.task_id}")
 

@@ -103,7 +103,8 @@ class ScheduleStore(Protocol):
 
     def advance(self, schedule: Schedule, expected_next_fire_at: int) -> bool:
         """Store `schedule` (a firing recorded, its next slot set) only if the stored one still has
-        `expected_next_fire_at`; False when another firing or a change came first, or it is gone."""
+        `expected_next_fire_at` and the same `updated_at` as `schedule` (a firing keeps it, a change
+        moves it); False when another firing or a change came first, or it is gone."""
 
 
 class SecretStore(Protocol):

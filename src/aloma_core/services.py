@@ -12,7 +12,7 @@ import re
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,11 +20,13 @@ from pydantic import ValidationError
 from . import engine
 from .connectors import registry
 from .connectors.stored import owned_secrets
-from .errors import InvalidInput, NotFound, RateLimited, Unauthorized
+from .errors import InvalidInput, NotFound, RateLimited, TooLarge, Unauthorized
 from .json_types import JsonObject, JsonValue
+from .limits import TASK_SIZE
 from .model import (
     ConnectorConfig,
     Event,
+    Schedule,
     SigningScheme,
     Step,
     Task,
@@ -38,12 +40,16 @@ from .ports import (
     ConnectorStore,
     IdFactory,
     RateLimiter,
+    ScheduleStore,
     SecretStore,
     StepStore,
     TaskStore,
     WebhookStore,
     WorkspaceStore,
 )
+from .schedules import cron as crontab
+from .schedules import definition as schedule_rules
+from .schedules import firing
 from .steps import CompiledStep, check_step_name, compile_json_form, compile_source
 from .webhooks import definition, delivery, signing
 
@@ -77,6 +83,7 @@ class Platform:
     connectors: ConnectorStore
     webhooks: WebhookStore
     rate_limiter: RateLimiter
+    schedules: ScheduleStore
 
     def __post_init__(self) -> None:
         # Step uploads evaluate JavaScript in this process; the sandbox's CPU clock is per process.
@@ -225,6 +232,9 @@ class Platform:
     def resume_task(self, workspace: Workspace, task_id: str) -> Task:
         return self._update(workspace, task_id, engine.resume)
 
+    def cancel_task(self, workspace: Workspace, task_id: str) -> Task:
+        return self._update(workspace, task_id, engine.cancel)
+
     def _update(self, workspace: Workspace, task_id: str, change: Any) -> Task:
         """Read, apply a pure rule, store conditionally; retried when a runner committed meanwhile."""
         while True:
@@ -360,3 +370,65 @@ class Platform:
             signing.verify(webhook.signing, signing_key, headers, body, now)
         data = delivery.task_data(delivery.parse_body(body), webhook, headers, now)
         return self.create_task(self.workspaces.get(webhook.workspace_id), webhook.name, data)
+
+    # Schedules
+
+    def put_schedule(
+        self,
+        workspace: Workspace,
+        name: str,
+        *,
+        cron: str,
+        data: JsonObject,
+        timezone: str = crontab.DEFAULT_TIMEZONE,
+        task_name: str | None = None,
+    ) -> tuple[Schedule, bool]:
+        """Create or replace a schedule; True when it was created. The same cron expression and time
+        zone keep the next firing (an identical PUT changes nothing); new ones count from now."""
+        schedule_rules.check_name(name)
+        crontab.check_cron(cron)
+        crontab.zone(timezone)
+        schedule_rules.check_task_name(task_name)
+        store = self.schedules
+        try:
+            existing: Schedule | None = store.get(workspace.id, name)
+        except NotFound:
+            existing = None
+        if existing is None and len(store.list(workspace.id)) >= schedule_rules.MAX_SCHEDULES:
+            raise InvalidInput(
+                f"schedule name: the workspace has {schedule_rules.MAX_SCHEDULES} schedules, the most "
+                "it may have; delete one first"
+            )
+        now = self.clock.now_ms()
+        same_slots = existing is not None and (existing.cron, existing.timezone) == (cron, timezone)
+        schedule = Schedule(
+            workspace_id=workspace.id,
+            name=name,
+            cron=cron,
+            timezone=timezone,
+            data=data,
+            task_name=None if task_name == name else task_name,
+            next_fire_at=existing.next_fire_at
+            if existing is not None and same_slots
+            else crontab.next_slot(cron, timezone, now),
+            created_at=now if existing is None else existing.created_at,
+            updated_at=now,
+            last_fired_at=None if existing is None else existing.last_fired_at,
+            last_task_id=None if existing is None else existing.last_task_id,
+        )
+        limit = workspace.settings.limits.task_data_bytes
+        if engine.data_size(firing.task_data(schedule, now)) > limit:
+            raise TooLarge(f"data: with $via, the tasks' data would exceed the {TASK_SIZE} of {limit} bytes")
+        if existing is not None and replace(schedule, updated_at=existing.updated_at) == existing:
+            return existing, False
+        store.put(schedule)
+        return schedule, existing is None
+
+    def get_schedule(self, workspace: Workspace, name: str) -> Schedule:
+        return self.schedules.get(workspace.id, name)
+
+    def list_schedules(self, workspace: Workspace) -> list[Schedule]:
+        return self.schedules.list(workspace.id)
+
+    def delete_schedule(self, workspace: Workspace, name: str) -> None:
+        self.schedules.delete(workspace.id, name)

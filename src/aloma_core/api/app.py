@@ -8,7 +8,7 @@ from . import errors
 from .auth import ApiContext
 from .bodylimit import BodyLimitMiddleware
 from .requestid import RequestIdMiddleware
-from .routes import connectors, health, secrets, steps, tasks, webhooks, workspaces
+from .routes import connectors, health, schedules, secrets, steps, tasks, webhooks, workspaces
 
 
 def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: int = 1 * MIB) -> FastAPI:
@@ -36,6 +36,7 @@ def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: i
         connectors.router,
         webhooks.router,
         webhooks.hooks,
+        schedules.router,
     ):
         app.include_router(router)
     return app

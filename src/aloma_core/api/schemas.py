@@ -13,7 +13,18 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from ..connectors import registry
-from ..model import ConnectorConfig, Event, Step, Task, TaskState, Webhook, Workspace, WorkspaceSettings
+from ..model import (
+    ConnectorConfig,
+    Event,
+    Schedule,
+    Step,
+    Task,
+    TaskState,
+    Webhook,
+    Workspace,
+    WorkspaceSettings,
+)
+from ..schedules.cron import DEFAULT_TIMEZONE
 from ..timestamps import iso_timestamp
 
 Timestamp = Annotated[
@@ -180,6 +191,30 @@ class TaskErrorOut(BaseModel):
     line: int | None
 
 
+class ChildOut(BaseModel):
+    id: str
+    name: str | None
+    into: str | None = Field(description="where the subtask's `{id, state, result}` goes in this task's data")
+    wait_for: bool = Field(description="whether this task waits (`waiting`) until the subtask ends")
+    ended: TaskState | None = Field(description="the state the subtask ended in; null while it is open")
+
+
+class TimeoutOut(BaseModel):
+    expires_at: Timestamp
+    on_expire: Literal["complete", "error"] = Field(
+        description="`complete` after task.completeOnExpire(result), else the task ends in `error`"
+    )
+    result: Any = Field(description="the result the task completes with")
+
+
+class WaitingFor(BaseModel):
+    park_until: Timestamp | None = Field(
+        description="parked until then, or until its data changes from outside"
+    )
+    timeout: bool = Field(description="nothing left to run: waits for its timeout")
+    children: list[str] = Field(description="ids of the subtasks it waits for")
+
+
 class TaskOut(BaseModel):
     id: str
     name: str | None
@@ -191,10 +226,26 @@ class TaskOut(BaseModel):
     updated_at: Timestamp
     runs: int = Field(description="step runs so far")
     error: TaskErrorOut | None = Field(description="set only when the state is `error`")
+    wake_at: Timestamp | None = Field(None, description="when a timer of the task (park, timeout) next fires")
+    timeout: TimeoutOut | None = Field(None, description="the pending task.timeout(ms), if any")
+    waiting_for: WaitingFor | None = Field(
+        None, description="what the task waits for; set only when `waiting`"
+    )
+    parent: str | None = Field(None, description="the id of the task that started this one as a subtask")
+    children: list[ChildOut] = Field(default_factory=list, description="subtasks this task started")
 
     @classmethod
     def of(cls, task: Task) -> "TaskOut":
         error = task.error if task.state is TaskState.ERROR else None
+        expiry = task.expiry
+        wake_at = task.wake_at
+        waiting = None
+        if task.state is TaskState.WAITING:
+            waiting = WaitingFor(
+                park_until=None if task.park_until is None else iso_timestamp(task.park_until),
+                timeout=task.park_until is None and not task.awaited_children() and expiry is not None,
+                children=[child.id for child in task.awaited_children()],
+            )
         return cls(
             id=task.id,
             name=task.name,
@@ -208,6 +259,20 @@ class TaskOut(BaseModel):
             error=None
             if error is None
             else TaskErrorOut(step=error.step, message=error.message, line=error.line),
+            wake_at=None if wake_at is None else iso_timestamp(wake_at),
+            timeout=None
+            if expiry is None
+            else TimeoutOut(
+                expires_at=iso_timestamp(expiry.at),
+                on_expire="complete" if expiry.complete else "error",
+                result=expiry.result,
+            ),
+            waiting_for=waiting,
+            parent=None if task.parent is None else task.parent.id,
+            children=[
+                ChildOut(id=c.id, name=c.name, into=c.into, wait_for=c.wait_for, ended=c.ended)
+                for c in task.children
+            ],
         )
 
 
@@ -348,3 +413,53 @@ class WebhookList(BaseModel):
 
 class HookAccepted(BaseModel):
     task_id: str
+
+
+# Schedules
+
+
+class ScheduleIn(_Input):
+    cron: str = Field(
+        description="five fields: minute hour day-of-month month day-of-week", examples=["*/5 * * * *"]
+    )
+    timezone: str = Field(
+        DEFAULT_TIMEZONE,
+        description="the IANA time zone the expression is read in",
+        examples=["Europe/Berlin"],
+    )
+    data: JsonObjectIn = Field(description="the data of each task it creates, `$via` added")
+    name: str | None = Field(
+        None, description="the name of the tasks it creates; the schedule's name when omitted"
+    )
+
+
+class ScheduleOut(BaseModel):
+    name: str
+    cron: str
+    timezone: str
+    data: dict[str, Any]
+    task_name: str = Field(description="the name of the tasks it creates")
+    next_fire_at: Timestamp
+    last_fired_at: Timestamp | None = Field(description="when it last created a task; null before the first")
+    last_task_id: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, schedule: Schedule) -> "ScheduleOut":
+        return cls(
+            name=schedule.name,
+            cron=schedule.cron,
+            timezone=schedule.timezone,
+            data=schedule.data,
+            task_name=schedule.task_name or schedule.name,
+            next_fire_at=iso_timestamp(schedule.next_fire_at),
+            last_fired_at=None if schedule.last_fired_at is None else iso_timestamp(schedule.last_fired_at),
+            last_task_id=schedule.last_task_id,
+            created_at=iso_timestamp(schedule.created_at),
+            updated_at=iso_timestamp(schedule.updated_at),
+        )
+
+
+class ScheduleList(BaseModel):
+    schedules: list[ScheduleOut]

@@ -28,6 +28,7 @@ STATE_STYLE = {
     "incomplete": "yellow",
     "ignored": "dim",
     "waiting": "blue",
+    "cancelled": "dim",
 }
 
 
@@ -108,10 +109,46 @@ def task_view(task: JsonObject, tz: tzinfo | None = None) -> Group:
     error = task.get("error")
     if isinstance(error, dict):
         facts.add_row("error", Text(error_summary(error), style="red"))
+    _time_facts(facts, task, tz)
     parts: list[RenderableType] = [facts, Text("data", style="bold"), Text(pretty_json(task.get("data")))]
     if task.get("result") is not None:
         parts += [Text("result", style="bold"), Text(pretty_json(task.get("result")))]
     return Group(*parts)
+
+
+def _time_facts(facts: Table, task: JsonObject, tz: tzinfo | None) -> None:
+    """What a waiting task waits for, its timers, and its relatives."""
+    waiting = task.get("waiting_for")
+    if isinstance(waiting, dict):
+        reasons = []
+        if waiting.get("park_until"):
+            reasons.append(f"parked until {format_time(waiting['park_until'], tz)}")
+        if waiting.get("timeout"):
+            reasons.append("its timeout")
+        children = waiting.get("children")
+        if isinstance(children, list) and children:
+            reasons.append(f"{len(children)} subtask(s): {', '.join(str(c) for c in children)}")
+        facts.add_row("waits for", Text("; ".join(reasons), style="blue"))
+    timeout = task.get("timeout")
+    if isinstance(timeout, dict):
+        ends = "completes" if timeout.get("on_expire") == "complete" else "fails"
+        facts.add_row("timeout", Text(f"{format_time(timeout.get('expires_at'), tz)} (then {ends})"))
+    if task.get("wake_at"):
+        facts.add_row("wakes at", Text(format_time(task.get("wake_at"), tz)))
+    if task.get("parent"):
+        facts.add_row("parent", _text(task.get("parent")))
+    children = task.get("children")
+    if isinstance(children, list) and children:
+        lines = [
+            " ".join(
+                str(part)
+                for part in (child.get("id"), child.get("name"), f"({child.get('ended') or 'open'})")
+                if part
+            )
+            for child in children
+            if isinstance(child, dict)
+        ]
+        facts.add_row("subtasks", Text("\n".join(lines)))
 
 
 def error_summary(error: JsonObject) -> str:
@@ -152,6 +189,42 @@ def webhooks_table(webhooks: list[JsonObject]) -> Table:
             _text(webhook.get("id")),
         )
     return table
+
+
+def schedules_table(schedules: list[JsonObject], tz: tzinfo | None = None) -> Table:
+    """Firing times in the viewer's zone, like every other time the CLI shows."""
+    table = Table(
+        "name", "cron", "timezone", Column("next firing", no_wrap=True), Column("last firing", no_wrap=True)
+    )
+    for schedule in schedules:
+        table.add_row(
+            _text(schedule.get("name")),
+            _text(schedule.get("cron")),
+            _text(schedule.get("timezone")),
+            Text(format_time(schedule.get("next_fire_at"), tz)),
+            _last_firing(schedule, tz),
+        )
+    return table
+
+
+def _last_firing(schedule: JsonObject, tz: tzinfo | None) -> Text:
+    last = schedule.get("last_fired_at")
+    return Text("never", style="dim") if last is None else Text(format_time(last, tz))
+
+
+def schedule_view(schedule: JsonObject, tz: tzinfo | None = None) -> Group:
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row("name", _text(schedule.get("name")))
+    facts.add_row("cron", Text.assemble(str(schedule.get("cron")), f"  ({schedule.get('timezone')})"))
+    facts.add_row("tasks named", _text(schedule.get("task_name")))
+    facts.add_row("next firing", Text(format_time(schedule.get("next_fire_at"), tz)))
+    facts.add_row("last firing", _last_firing(schedule, tz))
+    if schedule.get("last_task_id") is not None:
+        facts.add_row("last task", _text(schedule.get("last_task_id")))
+    facts.add_row("updated", Text(format_time(schedule.get("updated_at"), tz)))
+    return Group(facts, Text("data", style="bold"), Text(pretty_json(schedule.get("data"))))
 
 
 def names_table(title: str, names: list[str]) -> Table:

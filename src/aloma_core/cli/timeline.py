@@ -15,7 +15,20 @@ from .render import STATE_STYLE, compact_json, error_summary
 from .times import format_time
 
 _COMMON = ("seq", "at", "type", "step")
-_TYPE_STYLE = {"run": "bold", "conflict": "yellow", "state": "cyan", "audit": "magenta", "skipped": "dim"}
+_TYPE_STYLE = {
+    "run": "bold",
+    "conflict": "yellow",
+    "state": "cyan",
+    "audit": "magenta",
+    "skipped": "dim",
+    "parked": "blue",
+    "timeout": "blue",
+    "woken": "blue",
+    "expired": "blue",
+    "subtask": "magenta",
+    "child_ended": "magenta",
+    "cancelled": "dim",
+}
 SUMMARY_VALUE_LIMIT = 80
 
 
@@ -87,8 +100,36 @@ def event_summary(event: JsonObject) -> str:
         return f"data changed from outside: {_count(event.get('changes'), 'change')}"
     if kind == "audit":
         return str(event.get("text") or event.get("message") or "")
+    summary = _time_summary(event, kind)
+    if summary is not None:
+        return summary
     rest = {key: value for key, value in event.items() if key not in _COMMON}
     return compact_json(rest, SUMMARY_VALUE_LIMIT)
+
+
+def _time_summary(event: JsonObject, kind: JsonValue) -> str | None:
+    """Park, timers, subtasks and cancel: what happened and when it will fire (times as ISO)."""
+    if kind == "parked":
+        return f"parked until {event.get('until_at')}, or until its data changes from outside"
+    if kind == "timeout":
+        ends = "completes" if event.get("on_expire") == "complete" else "fails"
+        return f"timeout set: the task {ends} at {event.get('expires_at')} if still open"
+    if kind == "woken":
+        return f"woken: {event.get('reason')}"
+    if kind == "expired":
+        ends = "completed" if event.get("on_expire") == "complete" else "failed"
+        return f"the timeout passed; the task {ends}"
+    if kind == "subtask":
+        into = f", result into {event['into']}" if event.get("into") else ""
+        waits = ", waiting for it" if event.get("wait_for") else ""
+        name = f" ({event['name']})" if event.get("name") else ""
+        return f"subtask {event.get('child')}{name} started{into}{waits}"
+    if kind == "child_ended":
+        into = f", written to {event['into']}" if event.get("into") else ""
+        return f"subtask {event.get('child')} ended {event.get('state')}{into}"
+    if kind == "cancelled":
+        return f"cancelled (was {event.get('from')})"
+    return None
 
 
 def event_details(event: JsonObject, *, changes: bool, logs: bool) -> list[Text]:

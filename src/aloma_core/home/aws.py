@@ -10,6 +10,7 @@ from ..adapters.aws.clients import AwsClients
 from ..adapters.aws.dynamodb import (
     DynamoConnectorStore,
     DynamoRateLimiter,
+    DynamoScheduleStore,
     DynamoStepStore,
     DynamoTaskStore,
     DynamoWebhookStore,
@@ -19,10 +20,11 @@ from ..adapters.aws.secrets import SecretsManagerSecretStore, read_admin_token
 from ..adapters.aws.sqs import SqsWorkQueue
 from ..connectors.hosts import StoredConnectorHosts
 from ..model import RunRequest
-from ..pipeline import CatalogCache, Matcher, RunBusy, RunLost, Runner
+from ..pipeline import CatalogCache, Matcher, RunBusy, RunLost, Runner, Timekeeper
 from ..records import new_id
 from ..sandbox.run import run_content
 from ..sandbox.types import ConnectorHost, RunInput, RunResult
+from ..schedules.firing import ScheduleFirer
 from ..services import Platform
 from ..settings import Settings
 from .clock import SystemClock
@@ -62,6 +64,10 @@ class AwsHome:
         return DynamoConnectorStore(self.clients.dynamodb, self.settings.table)
 
     @cached_property
+    def schedules(self) -> DynamoScheduleStore:
+        return DynamoScheduleStore(self.clients.dynamodb, self.settings.table)
+
+    @cached_property
     def catalogs(self) -> CatalogCache:
         return CatalogCache(self.steps)
 
@@ -77,6 +83,7 @@ class AwsHome:
             connectors=self.connectors,
             webhooks=DynamoWebhookStore(self.clients.dynamodb, self.settings.table),
             rate_limiter=DynamoRateLimiter(self.clients.dynamodb, self.settings.table),
+            schedules=self.schedules,
         )
 
     @cached_property
@@ -96,6 +103,11 @@ class AwsHome:
             new_id,
             StoredConnectorHosts(self.connectors),
         )
+
+    @cached_property
+    def timekeeper(self) -> Timekeeper:
+        firer = ScheduleFirer(self.schedules, self.tasks, self.workspaces, self.clock)
+        return Timekeeper(self.tasks, firer, self.clock)
 
     def admin_token(self) -> str | None:
         if self.settings.admin_token:

@@ -1,6 +1,7 @@
 """The local home (architecture.md): SQLite storage, in-process stream and queue, worker processes."""
 
 import logging
+import threading
 from pathlib import Path
 
 from .. import engine
@@ -9,6 +10,7 @@ from ..adapters.local.ratelimit import InMemoryRateLimiter
 from ..adapters.local.sqlite import (
     SqliteConnectorStore,
     SqliteDatabase,
+    SqliteScheduleStore,
     SqliteSecretStore,
     SqliteStepStore,
     SqliteTaskStore,
@@ -17,10 +19,12 @@ from ..adapters.local.sqlite import (
 )
 from ..connectors.hosts import StoredConnectorHosts
 from ..model import RunRequest, Task, TaskState
-from ..pipeline import CatalogCache, Matcher, RunBusy, Runner
+from ..pipeline import CatalogCache, Matcher, RunBusy, Runner, Timekeeper
+from ..ports import Clock
 from ..records import new_id
 from ..sandbox.pool import ProcessSandbox
 from ..sandbox.types import ConnectorHost, RunInput, RunResult
+from ..schedules.firing import ScheduleFirer
 from ..services import Platform
 from .clock import SystemClock
 
@@ -44,20 +48,30 @@ class LocalHome:
 
     Stored task versions feed the matcher (as the DynamoDB stream does on AWS); run requests
     feed the runner (as SQS does). On start, work that a previous process left unfinished is
-    picked up again.
+    picked up again. A timer thread fires due timers and schedules every `tick_interval_s`
+    (None: only when `tick` is called, which is how tests that move `clock` drive time).
     """
 
-    def __init__(self, state_dir: Path, workers: int = 2, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        workers: int = 2,
+        retry: RetryPolicy | None = None,
+        *,
+        clock: Clock | None = None,
+        tick_interval_s: float | None = 0.2,
+    ) -> None:
         retry = retry or RetryPolicy()
         self._retry = retry
         state_dir.mkdir(parents=True, exist_ok=True)
-        self.clock = SystemClock()
+        self.clock = clock or SystemClock()
         self._db = SqliteDatabase(state_dir / "aloma.db")
         self.tasks = SqliteTaskStore(self._db, on_saved=self._on_saved)
         self.steps = SqliteStepStore(self._db)
         self.workspaces = SqliteWorkspaceStore(self._db)
         self.secrets = SqliteSecretStore(self._db)
         self.connectors = SqliteConnectorStore(self._db)
+        self.schedules = SqliteScheduleStore(self._db)
         self.platform = Platform(
             self.workspaces,
             self.steps,
@@ -68,6 +82,7 @@ class LocalHome:
             connectors=self.connectors,
             webhooks=SqliteWebhookStore(self._db),
             rate_limiter=InMemoryRateLimiter(),
+            schedules=self.schedules,
         )
         catalogs = CatalogCache(self.steps)
         self._sandbox = ProcessSandbox(workers)
@@ -90,6 +105,14 @@ class LocalHome:
         self._stream: WorkerPool[TaskVersion] = WorkerPool(
             "match", 1, lambda item: self.matcher.handle(*item), self._log_lost_version, retry
         )
+        self.timekeeper = Timekeeper(
+            self.tasks, ScheduleFirer(self.schedules, self.tasks, self.workspaces, self.clock), self.clock
+        )
+        self._ticks = None if tick_interval_s is None else _TimerThread(self.timekeeper, tick_interval_s)
+
+    def tick(self) -> int:
+        """Fire what is due now (by `clock`): timers and schedules. Returns how many acted."""
+        return self.timekeeper.tick()
 
     def _on_saved(self, workspace_id: str, task_id: str, version: int) -> None:
         self._stream.put((workspace_id, task_id, version))
@@ -129,7 +152,32 @@ class LocalHome:
         return False
 
     def close(self) -> None:
+        if self._ticks is not None:
+            self._ticks.close()
         self._stream.close()
         self._runs.close()
         self._sandbox.close()
         self._db.close()
+
+
+class _TimerThread:
+    """Ticks the timekeeper every `interval_s`: timers fire within that of their time (and survive a
+    restart, since due times live in SQLite). A failed tick is logged and the next one tries again."""
+
+    def __init__(self, timekeeper: Timekeeper, interval_s: float) -> None:
+        self._timekeeper = timekeeper
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="aloma-timers", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            try:
+                self._timekeeper.tick()
+            except Exception:
+                logger.exception("firing timers failed; trying again on the next tick")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)

@@ -58,3 +58,17 @@ def patch_task(task_id: str, body: TaskPatch, platform: PlatformDep, workspace: 
 )
 def resume_task(task_id: str, platform: PlatformDep, workspace: WorkspaceDep) -> TaskOut:
     return TaskOut.of(platform.resume_task(workspace, task_id))
+
+
+@router.post(
+    "/{task_id}/cancel",
+    summary="Cancel an open, waiting or parked task",
+    description=(
+        "The task ends `cancelled`: nothing more runs on it, its timers are dropped and the subtasks it "
+        "waits for are cancelled too; runs in flight finish, but their changes are not committed. "
+        "A task that already ended answers 409."
+    ),
+    responses=documented(404, 409, 422),
+)
+def cancel_task(task_id: str, platform: PlatformDep, workspace: WorkspaceDep) -> TaskOut:
+    return TaskOut.of(platform.cancel_task(workspace, task_id))

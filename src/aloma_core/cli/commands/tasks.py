@@ -123,3 +123,15 @@ def resume(task_id: IdArgument, json_output: JsonFlag = False) -> None:
     else:
         state = str(task.get("state"))
         show(Text.assemble(f"task {task.get('id')} resumed, now ", (state, STATE_STYLE.get(state, ""))))
+
+
+@app.command()
+def cancel(task_id: IdArgument, json_output: JsonFlag = False) -> None:
+    """End an open, waiting or parked task as cancelled: nothing more runs on it, its timers and the
+    subtasks it waits for are cancelled too."""
+    with open_client() as client:
+        task = client.post(api_path("tasks", task_id, "cancel")).object()
+    if json_output:
+        print_json(task)
+    else:
+        show(Text.assemble(f"task {task.get('id')} ", ("cancelled", STATE_STYLE["cancelled"])))

@@ -6,6 +6,7 @@ or reads the environment.
 
 from .connectors import DynamoConnectorStore
 from .ratelimit import DynamoRateLimiter
+from .schedules import DynamoScheduleStore
 from .steps import DynamoStepStore
 from .tasks import DynamoTaskStore
 from .webhooks import DynamoWebhookStore
@@ -14,6 +15,7 @@ from .workspaces import DynamoWorkspaceStore
 __all__ = [
     "DynamoConnectorStore",
     "DynamoRateLimiter",
+    "DynamoScheduleStore",
     "DynamoStepStore",
     "DynamoTaskStore",
     "DynamoWebhookStore",

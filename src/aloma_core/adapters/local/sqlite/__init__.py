@@ -2,6 +2,7 @@
 
 from .connector_store import SqliteConnectorStore
 from .database import SqliteDatabase
+from .schedule_store import SqliteScheduleStore
 from .secret_store import SqliteSecretStore
 from .step_store import SqliteStepStore
 from .task_store import SqliteTaskStore, TaskSaved
@@ -11,6 +12,7 @@ from .workspace_store import SqliteWorkspaceStore
 __all__ = [
     "SqliteConnectorStore",
     "SqliteDatabase",
+    "SqliteScheduleStore",
     "SqliteSecretStore",
     "SqliteStepStore",
     "SqliteTaskStore",
