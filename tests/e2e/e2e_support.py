@@ -22,6 +22,7 @@ from aloma_core.home.devsetup import apply_setup, load_setup
 from aloma_core.home.example_services import ExampleServices
 from aloma_core.home.local import LocalHome
 from aloma_core.home.serving import serving
+from virtual_clock import VirtualClock
 
 ADMIN_TOKEN = "e2e-admin-token"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "onboarding"
@@ -95,6 +96,36 @@ class Workspace:
     def secret_names(self) -> list[str]:
         names: list[str] = self.client.get("/v1/secrets").json()["secrets"]
         return names
+
+    def later(self, seconds: float) -> None:
+        """Let `seconds` pass on the home's clock (a VirtualClock), then fire what is due and
+        settle, until nothing more is due."""
+        clock = self.home.clock
+        assert isinstance(clock, VirtualClock), "this server's home does not run on a virtual clock"
+        clock.advance(seconds)
+        for _ in range(100):
+            assert self.home.wait_idle(30), "the home did not become idle"
+            if not self.home.tick():
+                return
+        raise AssertionError("timers were still firing after 100 ticks")
+
+    def cancel(self, task_id: str) -> tuple[int, dict[str, Any]]:
+        answer = self.client.post(f"/v1/tasks/{task_id}/cancel")
+        body: dict[str, Any] = answer.json()
+        return answer.status_code, body
+
+    def put_schedule(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self.client.put(f"/v1/schedules/{name}", json=body)
+        assert answer.status_code in (200, 201), answer.text
+        schedule: dict[str, Any] = answer.json()
+        return schedule
+
+    def list_tasks(self, state: str | None = None) -> list[dict[str, Any]]:
+        params = {"limit": 200} | ({} if state is None else {"state": state})
+        answer = self.client.get("/v1/tasks", params=params)
+        assert answer.status_code == 200, answer.text
+        tasks: list[dict[str, Any]] = answer.json()["tasks"]
+        return tasks
 
 
 @dataclass

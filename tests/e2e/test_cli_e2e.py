@@ -198,6 +198,27 @@ def test_task_new_from_a_file_and_list_with_state_and_limit(cli: Cli, server: Se
     assert cli.json("task", "list", "--state", "done") == {"tasks": [], "next": None}
 
 
+def test_cancel_ends_a_parked_task_and_a_second_cancel_is_refused(cli: Cli, server: Server) -> None:
+    write_steps(
+        cli.cwd / "steps",
+        hold="export const condition = {hold: true};\nexport const content = async () => task.park(36e5);",
+    )
+    cli.ok("step", "sync", "steps")
+    task_id = cli.ok("task", "new", "-d", '{"hold": true}').strip()
+    assert server.home.wait_idle(30)
+    assert task_id in cli.ok("task", "list", "--state", "waiting")
+    shown = cli.ok("task", "show", task_id)
+    assert "parked until" in shown
+
+    assert f"task {task_id} cancelled" in cli.ok("task", "cancel", task_id)
+    assert cli.json("task", "show", task_id)["state"] == "cancelled"
+    refused = cli("task", "cancel", task_id)
+    assert refused.returncode == 1
+    assert "already cancelled" in refused.stderr
+    timeline = cli.ok("task", "log", task_id)
+    assert "parked until" in timeline and "cancelled (was waiting)" in timeline
+
+
 def test_resume_rematches_an_incomplete_task(cli: Cli, server: Server) -> None:
     task_id = cli.ok("task", "new", "-d", '{"customer": {"email": "ada@example.com"}}').strip()
     assert server.home.wait_idle(30)

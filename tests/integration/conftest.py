@@ -17,6 +17,7 @@ from aloma_core.adapters.local.ratelimit import InMemoryRateLimiter
 from aloma_core.adapters.local.sqlite import (
     SqliteConnectorStore,
     SqliteDatabase,
+    SqliteScheduleStore,
     SqliteSecretStore,
     SqliteStepStore,
     SqliteTaskStore,
@@ -53,6 +54,7 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
         connectors=SqliteConnectorStore(db),
         webhooks=SqliteWebhookStore(db),
         rate_limiter=InMemoryRateLimiter(),
+        schedules=SqliteScheduleStore(db),
     )
     db.close()
 

@@ -34,11 +34,17 @@ API_MD_ROUTES = {
     ("post", "/v1/webhooks"),
     ("post", "/v1/hooks/{key}"),
 }
-# Routes the README adds to the contract: one connector, and webhooks listed and deleted.
+# Routes the README adds to the contract: one connector, webhooks listed and deleted, cancelling a
+# task, and schedules.
 ADDED_ROUTES = {
     ("get", "/v1/connectors/{namespace}"),
     ("get", "/v1/webhooks"),
     ("delete", "/v1/webhooks/{name}"),
+    ("post", "/v1/tasks/{task_id}/cancel"),
+    ("put", "/v1/schedules/{name}"),
+    ("get", "/v1/schedules"),
+    ("get", "/v1/schedules/{name}"),
+    ("delete", "/v1/schedules/{name}"),
 }
 
 

@@ -9,7 +9,13 @@ from api_support import Tenant, assert_error, force_state
 from aloma_core.model import TaskError, TaskState
 from aloma_core.services import Platform
 
-TASK_KEYS = {"id", "name", "state", "data", "result", "tags", "created_at", "updated_at", "runs", "error"}
+TASK_KEYS = {"id", "name", "state", "data", "result", "tags", "created_at", "updated_at", "runs", "error"} | {
+    "wake_at",
+    "timeout",
+    "waiting_for",
+    "parent",
+    "children",
+}
 ISO_MS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
@@ -28,6 +34,13 @@ def test_created_task_has_exactly_the_public_fields(tenant_a: Tenant) -> None:
     assert task["name"] == "signup"
     assert task["state"] == "running"
     assert task["data"] == {"customer": {"email": "a@b.c"}}
+    assert (task["wake_at"], task["timeout"], task["waiting_for"], task["parent"], task["children"]) == (
+        None,
+        None,
+        None,
+        None,
+        [],
+    )
     assert (task["result"], task["tags"], task["runs"], task["error"]) == (None, [], 0, None)
     assert ISO_MS.fullmatch(task["created_at"])
     assert task["created_at"].startswith("2025-01-01T00:00:00.")

@@ -21,6 +21,7 @@ HANDLERS = {
     "ApiFunction": "functions/api/app.handler",
     "MatchFunction": "functions/match/app.handler",
     "RunStepFunction": "functions/run_step/app.handler",
+    "TickFunction": "functions/tick/app.handler",
 }
 
 
@@ -348,6 +349,7 @@ def test_the_api_writes_workspace_secrets_and_the_runner_only_reads_them(templat
     }
     assert secret_statements(template, "RunStepFunction") == {prefix_arn: {"secretsmanager:GetSecretValue"}}
     assert secret_statements(template, "MatchFunction") == {}
+    assert secret_statements(template, "TickFunction") == {}
     assert {
         "AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "AdminTokenSecret"}}
     } in properties(template, "ApiFunction")["Policies"]
@@ -402,6 +404,19 @@ def test_each_function_logs_to_its_own_retained_group_and_has_an_errors_alarm(
         assert json.dumps({"Ref": name}) in watched
     for group in groups.values():
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_the_tick_runs_every_minute_touches_only_the_table_and_is_not_retried(
+    template: dict[str, Any],
+) -> None:
+    event = only_event(template, "TickFunction")
+    assert event["Type"] == "Schedule"
+    assert event["Properties"]["Schedule"] == "rate(1 minute)"
+    # A failed tick is not retried: the next minute's tick fires whatever it left due.
+    assert event["Properties"]["RetryPolicy"] == {"MaximumRetryAttempts": 0}
+    assert properties(template, "TickFunction")["Policies"] == [
+        {"DynamoDBCrudPolicy": {"TableName": {"Ref": "Table"}}}
+    ]
 
 
 def test_server_errors_of_the_api_raise_an_alarm(template: dict[str, Any]) -> None:

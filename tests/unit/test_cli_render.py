@@ -111,6 +111,29 @@ RUN_FAILED: JsonObject = {
             "data changed from outside: 1 change",
         ),
         ({"type": "audit", "step": "s", "text": "approved by Ann"}, "approved by Ann"),
+        (
+            {"type": "parked", "step": "s", "until_at": at(90)},
+            f"parked until {at(90)}, or until its data changes from outside",
+        ),
+        (
+            {"type": "timeout", "step": "s", "expires_at": at(90), "on_expire": "complete"},
+            f"timeout set: the task completes at {at(90)} if still open",
+        ),
+        ({"type": "woken", "reason": "the park ended"}, "woken: the park ended"),
+        ({"type": "expired", "on_expire": "error"}, "the timeout passed; the task failed"),
+        (
+            {"type": "subtask", "child": "c1", "name": "research a", "into": "r.a", "wait_for": True},
+            "subtask c1 (research a) started, result into r.a, waiting for it",
+        ),
+        (
+            {"type": "subtask", "child": "c2", "name": None, "into": None, "wait_for": False},
+            "subtask c2 started",
+        ),
+        (
+            {"type": "child_ended", "child": "c1", "state": "done", "into": "r.a"},
+            "subtask c1 ended done, written to r.a",
+        ),
+        ({"type": "cancelled", "from": "waiting"}, "cancelled (was waiting)"),
         ({"type": "future", "seq": 1, "at": at(0), "detail": 7}, '{"detail":7}'),
     ],
 )
@@ -226,6 +249,31 @@ def test_task_view_shows_error_where_and_the_data() -> None:
     assert '"email": "a@b.c"' in text
     assert "vip" in text
     assert "result" not in text
+
+
+def test_task_view_says_what_a_waiting_task_waits_for_and_shows_its_relatives() -> None:
+    waiting: JsonObject = {
+        **TASK,
+        "state": "waiting",
+        "error": None,
+        "wake_at": at(90_000),
+        "timeout": {"expires_at": at(120_000), "on_expire": "complete", "result": None},
+        "waiting_for": {"park_until": at(90_000), "timeout": False, "children": ["kid1"]},
+        "parent": "01JPARENT",
+        "children": [{"id": "kid1", "name": "research", "into": "r", "wait_for": True, "ended": None}],
+    }
+    text = rendered(task_view(waiting, UTC))
+
+    assert "parked until 2025-01-01 00:01:30" in text
+    assert "1 subtask(s): kid1" in text
+    assert "2025-01-01 00:02:00 (then completes)" in text
+    assert "01JPARENT" in text
+    assert "kid1 research (open)" in text
+
+
+def test_task_view_of_a_running_task_has_no_waiting_lines() -> None:
+    text = rendered(task_view(TASK, UTC))
+    assert "waits for" not in text and "subtasks" not in text and "parent" not in text
 
 
 def test_connectors_table_shows_references_not_values() -> None:

@@ -3,7 +3,7 @@
 from mypy_boto3_dynamodb.client import DynamoDBClient
 from store_support import table_name
 
-from aloma_core.adapters.aws.table import GSI_STATES, GSI_TASKS, TTL_ATTRIBUTE, table_definition
+from aloma_core.adapters.aws.table import GSI_DUE, GSI_STATES, GSI_TASKS, TTL_ATTRIBUTE, table_definition
 
 
 def test_the_definition_creates_the_designed_table(dynamodb: DynamoDBClient) -> None:
@@ -14,7 +14,7 @@ def test_the_definition_creates_the_designed_table(dynamodb: DynamoDBClient) -> 
         {"AttributeName": "sk", "KeyType": "RANGE"},
     ]
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {GSI_TASKS, GSI_STATES}
+    assert set(indexes) == {GSI_TASKS, GSI_STATES, GSI_DUE}
     for name, index in indexes.items():
         assert [key["AttributeName"] for key in index["KeySchema"]] == [f"{name}pk", f"{name}sk"]
         assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}
@@ -29,4 +29,4 @@ def test_every_key_attribute_is_a_string() -> None:
 
     assert {a["AttributeType"] for a in definition["AttributeDefinitions"]} == {"S"}
     declared = {a["AttributeName"] for a in definition["AttributeDefinitions"]}
-    assert declared == {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"}
+    assert declared == {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"}

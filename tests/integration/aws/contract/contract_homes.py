@@ -15,6 +15,7 @@ from store_support import moto_client, table_name
 from aloma_core.adapters.aws.dynamodb import (
     DynamoConnectorStore,
     DynamoRateLimiter,
+    DynamoScheduleStore,
     DynamoStepStore,
     DynamoTaskStore,
     DynamoWebhookStore,
@@ -25,6 +26,7 @@ from aloma_core.adapters.local.ratelimit import InMemoryRateLimiter
 from aloma_core.adapters.local.sqlite import (
     SqliteConnectorStore,
     SqliteDatabase,
+    SqliteScheduleStore,
     SqliteSecretStore,
     SqliteStepStore,
     SqliteTaskStore,
@@ -34,6 +36,7 @@ from aloma_core.adapters.local.sqlite import (
 from aloma_core.ports import (
     ConnectorStore,
     RateLimiter,
+    ScheduleStore,
     SecretStore,
     StepStore,
     TaskStore,
@@ -81,6 +84,12 @@ def webhook_store(home: str, request: pytest.FixtureRequest) -> WebhookStore:
     if home == SQLITE:
         return SqliteWebhookStore(_database(request))
     return DynamoWebhookStore(*_table(request))
+
+
+def schedule_store(home: str, request: pytest.FixtureRequest) -> ScheduleStore:
+    if home == SQLITE:
+        return SqliteScheduleStore(_database(request))
+    return DynamoScheduleStore(*_table(request))
 
 
 def rate_limiter(home: str, request: pytest.FixtureRequest) -> RateLimiter:

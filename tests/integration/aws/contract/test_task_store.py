@@ -10,7 +10,7 @@ from contract_homes import HOMES, SQLITE, task_store
 from store_support import A, B, claim, created, increment_concurrently, make_task, next_version
 
 from aloma_core.errors import ConflictingState, InvalidInput, NotFound
-from aloma_core.model import ClaimStatus, Event, TaskError, TaskState
+from aloma_core.model import ChildLink, ClaimStatus, Event, Expiry, ParentLink, TaskError, TaskState
 from aloma_core.ports import TaskStore
 from aloma_core.records import dump_json
 
@@ -261,3 +261,70 @@ def test_history_keeps_write_order_across_many_versions(tasks: TaskStore) -> Non
         (version, i) for version in range(2, 13) for i in (0, 1)
     ]
     assert [event.seq for event in history] == list(range(1, 24))
+
+
+# Timers and subtasks
+
+
+def test_due_lists_tasks_whose_timer_has_come_earliest_first_across_workspaces(tasks: TaskStore) -> None:
+    later = make_task(task_id="later", state=TaskState.WAITING).with_changes(park_until=3_000)
+    sooner = make_task(workspace_id=B, task_id="sooner").with_changes(expiry=Expiry(2_000))
+    unarmed = make_task(task_id="unarmed", state=TaskState.WAITING)
+    for task in (later, sooner, unarmed):
+        tasks.create(task, created(task))
+
+    assert tasks.due(1_999, 10) == []
+    assert tasks.due(2_000, 10) == [(B, "sooner")]
+    assert tasks.due(5_000, 10) == [(B, "sooner"), (A, "later")]
+    assert tasks.due(5_000, 1) == [(B, "sooner")]
+
+
+def test_a_save_that_clears_or_ends_the_timer_leaves_the_due_list(tasks: TaskStore) -> None:
+    parked = make_task(task_id="p", state=TaskState.WAITING).with_changes(park_until=1_000)
+    timed = make_task(task_id="t").with_changes(expiry=Expiry(1_000))
+    for task in (parked, timed):
+        tasks.create(task, created(task))
+
+    assert tasks.save(next_version(parked, park_until=None, state=TaskState.RUNNING), 1, [])
+    assert tasks.save(next_version(timed, state=TaskState.DONE), 1, [])
+
+    assert tasks.due(10_000, 10) == []
+
+
+def test_a_save_creates_its_subtasks_in_the_same_write(tasks: TaskStore) -> None:
+    parent = make_task(task_id="parent")
+    tasks.create(parent, created(parent))
+    child = make_task(task_id="child").with_changes(parent=ParentLink("parent", "out", True), depth=1)
+    link = ChildLink("child", None, "out", True)
+
+    assert tasks.save(
+        next_version(parent, children=(link,)), 1, [Event("subtask", 2)], [(child, created(child))]
+    )
+
+    assert tasks.get(A, "child") == child
+    assert tasks.get(A, "parent").children == (link,)
+    assert [event.type for event in tasks.history(A, "child")] == ["created"]
+
+
+def test_a_save_that_loses_the_version_race_creates_no_subtask(tasks: TaskStore) -> None:
+    parent = make_task(task_id="parent")
+    tasks.create(parent, created(parent))
+    assert tasks.save(next_version(parent), 1, [])
+    child = make_task(task_id="child")
+
+    assert not tasks.save(next_version(parent), 1, [], [(child, created(child))])
+
+    with pytest.raises(NotFound):
+        tasks.get(A, "child")
+
+
+def test_a_subtask_whose_id_exists_fails_the_whole_save(tasks: TaskStore) -> None:
+    parent = make_task(task_id="parent")
+    existing = make_task(task_id="child")
+    for task in (parent, existing):
+        tasks.create(task, created(task))
+
+    with pytest.raises(ConflictingState):
+        tasks.save(next_version(parent, runs=1), 1, [], [(make_task(task_id="child"), [])])
+
+    assert tasks.get(A, "parent").version == 1

@@ -85,3 +85,25 @@ class Workspace:
     def secret_names(self) -> list[str]:
         names: list[str] = self.api.ok("GET", "/v1/secrets")["secrets"]
         return names
+
+    def later(self, seconds: float) -> None:
+        """Let `seconds` pass, with the one-minute tick firing what is due (see PipelineDriver.later)."""
+        self.api.driver.later(seconds)
+
+    def cancel(self, task_id: str) -> tuple[int, dict[str, Any]]:
+        answer = self.api.call("POST", f"/v1/tasks/{task_id}/cancel")
+        body: dict[str, Any] = answer.body
+        return answer.status, body
+
+    def put_schedule(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self.api.call("PUT", f"/v1/schedules/{name}", body)
+        assert answer.status in (200, 201), answer
+        schedule: dict[str, Any] = answer.body
+        return schedule
+
+    def list_tasks(self, state: str | None = None) -> list[dict[str, Any]]:
+        query = "limit=200" + ("" if state is None else f"&state={state}")
+        answer = self.api.call("GET", "/v1/tasks", query=query)
+        assert answer.status == 200, answer
+        tasks: list[dict[str, Any]] = answer.body["tasks"]
+        return tasks

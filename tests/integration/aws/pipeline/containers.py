@@ -9,7 +9,6 @@ All homes read one virtual clock, which the driver moves on when it lets a timeo
 import importlib.util
 import itertools
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,9 +25,10 @@ from aloma_core.adapters.aws.clients import AwsClients
 from aloma_core.home import lambdas
 from aloma_core.home.aws import AwsHome
 from aloma_core.settings import Settings
+from virtual_clock import VirtualClock
 
 FUNCTIONS = Path(__file__).parents[4] / "functions"
-API, MATCHER, RUNNER = "api", "match", "run_step"
+API, MATCHER, RUNNER, TICK = "api", "match", "run_step", "tick"
 LAMBDA_SERVICE = "lambda service"
 """The caller of the event source mappings' own requests (stream polling, SQS receive and delete)."""
 
@@ -40,19 +40,6 @@ _LOADER = botocore.loaders.create_loader()
 class InvocationKilled(BaseException):
     """Lambda ended the invocation (timeout, out of memory): no code of the function sees it end,
     and the event source treats the whole batch as failed."""
-
-
-class VirtualClock:
-    """Wall time that can jump ahead: a message's visibility timeout passes in no time."""
-
-    def __init__(self) -> None:
-        self._offset_ms = 0
-
-    def now_ms(self) -> int:
-        return time.time_ns() // 1_000_000 + self._offset_ms
-
-    def advance(self, seconds: float) -> None:
-        self._offset_ms += int(seconds * 1000)
 
 
 class RequestLog:

@@ -12,6 +12,9 @@ come back once its visibility timeout expired: the virtual clock jumps by that t
 message is made visible at once, and SQS's redrive policy moves it to the DLQ after
 maxReceiveCount receives.
 
+EventBridge -> tick: `tick` invokes the tick function as the template's one-minute schedule does;
+`later` moves the virtual clock on and ticks until nothing more is due.
+
 DLQ -> runner (when the template has the runner consume the DLQ): once the stream and the step
 queue are quiet, the DLQ's messages go to the runner the same way, with the DLQ's ARN as their
 eventSourceARN and the DLQ's own batch size and visibility timeout.
@@ -32,16 +35,18 @@ from containers import (
     LAMBDA_SERVICE,
     MATCHER,
     RUNNER,
+    TICK,
     Container,
     InvocationKilled,
     RequestLog,
-    VirtualClock,
     start_container,
 )
 from event_filter import passes
-from lambda_events import sqs_event, stream_event
+from lambda_events import scheduled_event, sqs_event, stream_event
 from resources import REGION, Resources
 from store_support import run_threads
+
+from virtual_clock import VirtualClock
 
 MAX_ROUNDS = 2_000
 
@@ -60,7 +65,7 @@ class PipelineDriver:
         session = self.requests.session(LAMBDA_SERVICE)
         self._streams = session.client("dynamodbstreams", region_name=REGION)
         self._sqs = session.client("sqs", region_name=REGION)
-        self._containers: dict[str, list[Container]] = {API: [], MATCHER: [], RUNNER: []}
+        self._containers: dict[str, list[Container]] = {API: [], MATCHER: [], RUNNER: [], TICK: []}
         self._iterators: dict[str, str | None] = {}
         self._pending: dict[str, list[dict[str, Any]]] = {}
         self._retries: Counter[str] = Counter()
@@ -215,6 +220,23 @@ class PipelineDriver:
             self.dead_lettered.extend(messages)
             self.run_messages(messages, dead_letters=True)
         return bool(messages)
+
+    # EventBridge rule -> tick
+
+    def tick(self) -> int:
+        """What the template's one-minute schedule does: one tick invocation; how many timers and
+        schedules it fired."""
+        fired: int = self.invoke(TICK, scheduled_event(self.clock.now_ms()))["fired"]
+        return fired
+
+    def later(self, seconds: float) -> None:
+        """Let `seconds` pass, then tick and run the pipeline until the tick finds nothing due."""
+        self.clock.advance(seconds)
+        for _ in range(MAX_ROUNDS):
+            self.run_until_quiet()
+            if not self.tick():
+                return
+        raise AssertionError(f"timers were still firing after {MAX_ROUNDS} ticks")
 
     # The whole pipeline
 

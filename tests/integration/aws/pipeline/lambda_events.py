@@ -8,7 +8,7 @@ import base64
 import copy
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -104,3 +104,10 @@ def sqs_event(messages: Sequence[Mapping[str, Any]], queue_arn: str, region: str
         for message in messages
     ]
     return {"Records": batch}
+
+
+def scheduled_event(now_ms: int) -> dict[str, Any]:
+    """What an EventBridge schedule rule sends its target, at `now_ms`."""
+    event = load_event("eventbridge_scheduled")
+    event["time"] = datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return event
