@@ -132,7 +132,9 @@ class Matcher:
         settings = self.workspaces.get(workspace_id).settings
         catalog = self.catalogs.get(workspace_id)
         outcome = engine.plan_dispatch(task, catalog, settings, self.clock.now_ms(), self.new_id)
-        if outcome is not None and self.tasks.save(outcome.task, task.version, outcome.events):
+        if outcome is not None and self.tasks.save(
+            outcome.task, task.version, outcome.events, quiet=outcome.quiet
+        ):
             self.queue.send(outcome.requests)
             for request in outcome.requests:
                 logger.info("dispatched", extra=_log_extra(request))
@@ -240,7 +242,8 @@ class Runner:
                 logger.info("dropped run request: %s", decision.reason, extra=_log_extra(request))
                 return None
             assert decision.outcome is not None
-            if not self.tasks.save(decision.outcome.task, task.version, decision.outcome.events):
+            outcome = decision.outcome
+            if not self.tasks.save(outcome.task, task.version, outcome.events, quiet=outcome.quiet):
                 continue
             if decision.kind is engine.StartKind.SKIP:
                 logger.info("skipped: %s", decision.reason, extra=_log_extra(request))

@@ -37,10 +37,13 @@ class TaskStore(Protocol):
         expected_version: int,
         events: Sequence[Event],
         created: Sequence[tuple[Task, Sequence[Event]]] = (),
+        *,
+        quiet: bool = False,
     ) -> bool:
         """Write `task` (whose version is `expected_version + 1`) and append `events`, atomically,
         only if the stored version is still `expected_version`; False when it moved on. `created`
-        are new tasks (a run's subtasks) stored in the same transaction, each with its events."""
+        are new tasks (a run's subtasks) stored in the same transaction, each with its events.
+        A `quiet` version is not handed to the matcher (see `engine.Outcome.quiet`)."""
 
     def list(
         self, workspace_id: str, state: TaskState | None, limit: int, cursor: str | None

@@ -242,11 +242,12 @@ def filter_matches(pattern: Mapping[str, Any], record: Mapping[str, Any]) -> boo
     return True
 
 
-def stream_record(event_name: str, kind: str | None) -> dict[str, Any]:
+def stream_record(event_name: str, kind: str | None, rematch: bool = True) -> dict[str, Any]:
     keys = {"pk": {"S": "WS#w1#TASK#t1"}, "sk": {"S": "TASK"}}
     dynamodb: dict[str, Any] = {"Keys": keys, "SequenceNumber": "100", "StreamViewType": "NEW_IMAGE"}
     if kind is not None:
-        dynamodb["NewImage"] = {**keys, "kind": {"S": kind}, "version": {"N": "2"}}
+        image = {**keys, "kind": {"S": kind}, "version": {"N": "2"}, "rematch": {"BOOL": rematch}}
+        dynamodb["NewImage"] = image
     return {"eventID": "1", "eventName": event_name, "eventSource": "aws:dynamodb", "dynamodb": dynamodb}
 
 
@@ -279,6 +280,14 @@ def test_only_stored_task_versions_reach_the_matcher(
     record = stream_record(event_name, kind)
 
     assert any(filter_matches(json.loads(item["Pattern"]), record) for item in filters) is delivered
+
+
+def test_a_quiet_task_version_stays_out(template: dict[str, Any]) -> None:
+    """A dispatch or a run starting changes nothing that matches: the matcher is not invoked for it."""
+    filters = only_event(template, "MatchFunction")["Properties"]["FilterCriteria"]["Filters"]
+    record = stream_record("MODIFY", "task", rematch=False)
+
+    assert not any(filter_matches(json.loads(item["Pattern"]), record) for item in filters)
 
 
 def test_a_removed_task_item_stays_out_even_if_its_last_image_came_along(template: dict[str, Any]) -> None:

@@ -67,6 +67,7 @@ class LocalHome:
         self.clock = clock or SystemClock()
         self._db = SqliteDatabase(state_dir / "aloma.db")
         self.tasks = SqliteTaskStore(self._db, on_saved=self._on_saved)
+        progress = SqliteTaskStore(self._db, on_saved=self._on_saved, durable=False)
         self.steps = SqliteStepStore(self._db)
         self.workspaces = SqliteWorkspaceStore(self._db)
         self.secrets = SqliteSecretStore(self._db)
@@ -87,7 +88,7 @@ class LocalHome:
         catalogs = CatalogCache(self.steps)
         self._sandbox = ProcessSandbox(workers)
         self.runner = Runner(
-            self.tasks,
+            progress,
             self.workspaces,
             self.secrets,
             catalogs,
@@ -100,13 +101,13 @@ class LocalHome:
             "run", workers, self.runner.handle, self._give_up, retry, retry_later=(RunBusy,)
         )
         self.matcher = Matcher(
-            self.tasks, self.workspaces, catalogs, LocalWorkQueue(self._runs), self.clock, new_id
+            progress, self.workspaces, catalogs, LocalWorkQueue(self._runs), self.clock, new_id
         )
         self._stream: WorkerPool[TaskVersion] = WorkerPool(
             "match", 1, lambda item: self.matcher.handle(*item), self._log_lost_version, retry
         )
         self.timekeeper = Timekeeper(
-            self.tasks, ScheduleFirer(self.schedules, self.tasks, self.workspaces, self.clock), self.clock
+            progress, ScheduleFirer(self.schedules, progress, self.workspaces, self.clock), self.clock
         )
         self._ticks = None if tick_interval_s is None else _TimerThread(self.timekeeper, tick_interval_s)
 

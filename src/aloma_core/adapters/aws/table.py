@@ -11,6 +11,7 @@ Items (`{ws}` a workspace id, `{id}` a task id):
   gsi1sk `{created_at:013d}#{ws}`.
 - `key`: pk `KEY#{sha256 hex of the API key}`, sk `KEY`; `workspace_id`.
 - `task`: pk `WS#{ws}#TASK#{id}`, sk `TASK`; `workspace_id`, `task_id`, `version` (N), `state`,
+  `rematch` (BOOL: false on a version the matcher need not see, which the stream filter drops),
   `record`, `data`, `result`; gsi1pk `WS#{ws}#TASKS` and gsi2pk `WS#{ws}#STATE#{state}`, both
   with sort key `{created_at:013d}#{id}`; `expires_at` once ended; while a timer of the task is
   armed (park, timeout), gsi3pk `DUE#TASK` and gsi3sk `{wake_at:013d}#{ws}#{id}`.

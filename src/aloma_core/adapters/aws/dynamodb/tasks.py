@@ -105,12 +105,14 @@ class DynamoTaskStore:
         expected_version: int,
         events: Sequence[Event],
         created: Sequence[tuple[Task, Sequence[Event]]] = (),
+        *,
+        quiet: bool = False,
     ) -> bool:
         if task.version != expected_version + 1:
             raise ValueError(
                 f"task version {task.version} does not follow expected version {expected_version}"
             )
-        item = self._task_item(task)
+        item = self._task_item(task, rematch=not quiet)
         # Subtasks first: each is small next to the 4 MB of a transaction (the engine caps their
         # count and data), and the parent's events take the room that is left.
         creations: builtins.list[TransactWriteItemTypeDef] = []
@@ -197,12 +199,13 @@ class DynamoTaskStore:
             self.get(workspace_id, task_id)
         return events_from_items(items)
 
-    def _task_item(self, task: Task) -> Item:
+    def _task_item(self, task: Task, *, rematch: bool = True) -> Item:
         order = created_order(task.created_at, task.id)
         item: Item = {
             "pk": s(task_pk(task.workspace_id, task.id)),
             "sk": s(TASK_SK),
             "kind": s("task"),
+            "rematch": {"BOOL": rematch},
             "workspace_id": s(task.workspace_id),
             "task_id": s(task.id),
             "version": n(task.version),

@@ -30,15 +30,23 @@ _OPEN_STATES = frozenset({TaskState.RUNNING, TaskState.WAITING})
 class SqliteTaskStore:
     """`on_saved` is the local stand-in for the DynamoDB stream: it runs after each committed create
     or save, outside the transaction, so whoever it wakes reads the version it is told about. If it
-    raises, the write has nevertheless happened."""
+    raises, the write has nevertheless happened.
 
-    def __init__(self, db: SqliteDatabase, on_saved: TaskSaved | None = None) -> None:
+    `durable` False is for the pipeline's own writes (dispatch, run start and commit, timers): they
+    skip the fsync of a durable commit (see `SqliteDatabase.write`). What the API accepts is always
+    written durably; pipeline progress that a power loss rolls back is redone after the restart
+    (its run re-claimed and run again), so nothing accepted is lost."""
+
+    def __init__(
+        self, db: SqliteDatabase, on_saved: TaskSaved | None = None, *, durable: bool = True
+    ) -> None:
         self._db = db
         self._on_saved = on_saved
+        self._durable = durable
 
     def create(self, task: Task, events: Sequence[Event]) -> None:
         try:
-            with self._db.write() as connection:
+            with self._db.write(durable=self._durable) as connection:
                 _insert(connection, task, events)
         except sqlite3.IntegrityError:
             raise ConflictingState(f"task {task.id} already exists") from None
@@ -60,13 +68,15 @@ class SqliteTaskStore:
         expected_version: int,
         events: Sequence[Event],
         created: Sequence[tuple[Task, Sequence[Event]]] = (),
+        *,
+        quiet: bool = False,
     ) -> bool:
         if task.version != expected_version + 1:
             raise ValueError(
                 f"task version {task.version} does not follow expected version {expected_version}"
             )
         try:
-            with self._db.write() as connection:
+            with self._db.write(durable=self._durable) as connection:
                 updated = connection.execute(
                     "UPDATE tasks SET state = ?, version = ?, is_open = ?, wake_at = ?, record = ?"
                     " WHERE workspace_id = ? AND id = ? AND version = ?",
@@ -92,7 +102,8 @@ class SqliteTaskStore:
                     _insert(connection, new_task, new_events)
         except sqlite3.IntegrityError:
             raise ConflictingState("a task created with this save already exists") from None
-        self._notify(task)
+        if not quiet:
+            self._notify(task)
         for new_task, _ in created:
             self._notify(new_task)
         return True
