@@ -6,6 +6,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from aloma_core.adapters.aws.dynamodb import task_from_item
 from aloma_core.home.lambdas import home, logger, metrics, record_match_latency, tracer
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
@@ -16,7 +17,9 @@ def match(record: DynamoDBRecord) -> None:
     assert record.dynamodb is not None
     image = record.dynamodb.new_image
     logger.append_keys(workspace=image["workspace_id"], task_id=image["task_id"])
-    task = home().matcher.handle(image["workspace_id"], image["task_id"], int(image["version"]))
+    # The stream carries the whole item: the matcher decides on it without reading the task again.
+    stored = task_from_item(record.raw_event["dynamodb"]["NewImage"])
+    task = home().matcher.handle(image["workspace_id"], image["task_id"], int(image["version"]), stored)
     if task is not None:
         record_match_latency(task.updated_at)
 

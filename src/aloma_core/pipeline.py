@@ -5,6 +5,7 @@ conditional write on the version just read, so duplicates, retries and crashes a
 leave each run's changes committed exactly once.
 """
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -116,29 +117,47 @@ class Matcher:
     clock: Clock
     new_id: IdFactory
 
-    def handle(self, workspace_id: str, task_id: str, version: int) -> Task | None:
+    def handle(self, workspace_id: str, task_id: str, version: int, image: Task | None = None) -> Task | None:
         """React to task version `version` being stored: dispatch what matches, or settle the state.
-        Returns that version when it was still the latest (so callers can measure latency)."""
+        Returns that version when it was still the latest (so callers can measure latency).
+
+        `image` is that version as the stream delivered it (DynamoDB's NEW_IMAGE): decided on
+        without reading the task, since claims are written only while it is still the latest."""
+        if image is not None and image.version == version:
+            return self._decide(image, fresh=False)
         try:
             task = self.tasks.get(workspace_id, task_id)
         except NotFound:
             return None
         if task.version != version:
-            # A later version exists and has its own turn; only re-send what this version claimed,
-            # in case an earlier attempt stored the claims but died before sending them.
-            self.queue.send(engine.requests_from_version(task, version))
+            self._resend(task, version)
             return None
+        return self._decide(task, fresh=True)
+
+    def _resend(self, latest: Task, version: int) -> None:
+        """A later version exists and has its own turn; only re-send what `version` claimed, in
+        case an earlier attempt stored the claims but died before sending them."""
+        self.queue.send(engine.requests_from_version(latest, version))
+
+    def _decide(self, task: Task, *, fresh: bool) -> Task | None:
+        """Dispatch on `task`. One not read just now (`fresh` False) may turn out superseded when
+        its claims cannot be written: then it is handled as a superseded version."""
         self._tell_relatives(task)
-        settings = self.workspaces.get(workspace_id).settings
-        catalog = self.catalogs.get(workspace_id)
+        settings = self.workspaces.get(task.workspace_id).settings
+        catalog = self.catalogs.get(task.workspace_id)
         outcome = engine.plan_dispatch(task, catalog, settings, self.clock.now_ms(), self.new_id)
-        if outcome is not None and self.tasks.save(
-            outcome.task, task.version, outcome.events, quiet=outcome.quiet
-        ):
+        if outcome is None:
+            return task
+        if self.tasks.save(outcome.task, task.version, outcome.events, quiet=outcome.quiet):
             self.queue.send(outcome.requests)
             for request in outcome.requests:
                 logger.info("dispatched", extra=_log_extra(request))
-        return task
+            return task
+        if fresh:
+            return task
+        with contextlib.suppress(NotFound):
+            self._resend(self.tasks.get(task.workspace_id, task.id), task.version)
+        return None
 
     def _tell_relatives(self, task: Task) -> None:
         """A subtask that ended tells its parent; a cancelled task cancels the subtasks it waited
@@ -214,7 +233,7 @@ class Runner:
         started_at = self.clock.now_ms()
         result = self._execute(request, task, source, settings, limits)
         snapshot = engine.RunSnapshot(task.data, task.data_seq, decision_step_version, started_at)
-        self._commit(request, task.claims[request.step].run_token or "", snapshot, result, settings)
+        self._commit(request, task, snapshot, result, settings)
         return result
 
     def _limits_until(self, limits: Limits, deadline_ms: int | None) -> Limits:
@@ -278,16 +297,21 @@ class Runner:
     def _commit(
         self,
         request: RunRequest,
-        token: str,
+        started: Task,
         snapshot: engine.RunSnapshot,
         result: RunResult,
         settings: WorkspaceSettings,
     ) -> None:
+        """First on the version this run's start wrote, still the latest unless someone wrote
+        meanwhile: no read after that conditional write. Read again only after a conflict."""
+        token = started.claims[request.step].run_token or ""
+        latest: Task | None = started
         for _ in range(MAX_WRITE_ATTEMPTS):
-            try:
-                latest = self.tasks.get(request.workspace_id, request.task_id)
-            except NotFound:
-                return
+            if latest is None:
+                try:
+                    latest = self.tasks.get(request.workspace_id, request.task_id)
+                except NotFound:
+                    return
             outcome = engine.commit_run(
                 latest, request, token, snapshot, result, self.clock.now_ms(), settings
             )
@@ -298,6 +322,7 @@ class Runner:
                 return
             if self.tasks.save(outcome.task, latest.version, outcome.events, outcome.created):
                 return
+            latest = None
         raise WriteContention(f"could not commit {request.step!r} on task {request.task_id}")
 
     def give_up(

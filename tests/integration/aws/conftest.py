@@ -1,8 +1,8 @@
 """Moto-backed AWS clients for the AWS adapters' tests: in-process, no network, no account.
 
-Two places where moto is not DynamoDB are corrected here, so the tests check our code and not
-moto: moto still caps a transaction at 25 items (DynamoDB allows 100 since 2022), and moto
-applies a request in several steps without a lock, while DynamoDB applies each one atomically.
+Where moto is not DynamoDB it is corrected, so the tests check our code and not moto: its
+transactions (moto_fixes.py), and here: moto applies a request in several steps without a lock,
+while DynamoDB applies each one atomically.
 """
 
 import threading
@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.core.responses import BaseResponse
-from moto.dynamodb import responses as dynamodb_responses
+from moto_fixes import dynamodb_like_moto
 from mypy_boto3_dynamodb.client import DynamoDBClient
 from mypy_boto3_secretsmanager.client import SecretsManagerClient
 from mypy_boto3_sqs.client import SQSClient
@@ -33,8 +33,8 @@ def _aws_environment() -> Iterator[None]:
         patch.setenv("AWS_SESSION_TOKEN", "testing")
         patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
         patch.setenv("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
-        patch.setattr(dynamodb_responses, "TRANSACTION_MAX_ITEMS", 100)
-        yield
+        with dynamodb_like_moto():
+            yield
 
 
 @pytest.fixture(autouse=True, scope="module")

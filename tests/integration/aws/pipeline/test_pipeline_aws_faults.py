@@ -92,7 +92,7 @@ def test_a_crash_between_claim_and_send_is_recovered_with_the_same_claims(
     ws.put_step("finish", step_file("{left: true, right: true}", "task.complete('both');"))
     task_id = ws.new_task({"go": True})
     task = ws.settle(task_id)
-    assert task["state"] == "done", task
+    assert task["state"] == "done", [(e["type"], e.get("step"), e.get("reason")) for e in ws.events(task_id)]
     assert task["result"] == "both"
     dispatched = [e["claim"] for e in ws.events(task_id) if e["type"] == "dispatched"]
     assert len(sent[0]) == 2

@@ -8,7 +8,7 @@ from .connectors import DynamoConnectorStore
 from .ratelimit import DynamoRateLimiter
 from .schedules import DynamoScheduleStore
 from .steps import DynamoStepStore
-from .tasks import DynamoTaskStore
+from .tasks import DynamoTaskStore, task_from_item
 from .webhooks import DynamoWebhookStore
 from .workspaces import DynamoWorkspaceStore
 
@@ -20,4 +20,5 @@ __all__ = [
     "DynamoTaskStore",
     "DynamoWebhookStore",
     "DynamoWorkspaceStore",
+    "task_from_item",
 ]
