@@ -17,7 +17,7 @@ $(VENV)/.test-installed: $(VENV)/.installed tests/packages/aloma-echo-connector/
 	$(VENV)/bin/pip install --quiet --no-deps ./tests/packages/aloma-echo-connector
 	touch $@
 
-.PHONY: dev test lint bench
+.PHONY: dev test lint bench profile
 dev: $(VENV)/.installed
 	$(VENV)/bin/aloma dev examples/onboarding --port $(PORT)
 
@@ -30,8 +30,12 @@ lint: $(VENV)/.installed
 test: lint $(VENV)/.test-installed
 	$(VENV)/bin/pytest
 
+# Writes BENCHMARKS.md; `make profile` shows where the local home's time goes (py-spy).
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench
+
+profile: $(VENV)/.installed
+	$(VENV)/bin/python -m bench.profile
 
 template-check:
 	scripts/check-template
