@@ -85,6 +85,28 @@ def test_connections_use_wal_foreign_keys_and_a_busy_timeout(db: SqliteDatabase)
     assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
+@pytest.mark.parametrize(("durable", "mode"), [(True, 2), (False, 1)])
+def test_a_durable_write_syncs_and_a_pipeline_write_does_not(
+    db: SqliteDatabase, durable: bool, mode: int
+) -> None:
+    """FULL (2) fsyncs every commit; NORMAL (1) is what the pipeline's own writes use."""
+    with db.write(durable=durable) as connection:
+        assert connection.execute("PRAGMA synchronous").fetchone()[0] == mode
+    with db.write() as connection:
+        assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2
+
+
+def test_a_settings_change_is_seen_at_once_although_workspaces_are_cached(db: SqliteDatabase) -> None:
+    store = SqliteWorkspaceStore(db)
+    store.create(Workspace(A, "a", WorkspaceSettings(), 0), "hash")
+    assert store.get(A).settings.execution == "parallel"
+
+    store.save_settings(A, WorkspaceSettings(execution="sequential"))
+
+    assert store.get(A).settings.execution == "sequential"
+    assert SqliteWorkspaceStore(db).get(A).settings.execution == "sequential"
+
+
 def test_a_failed_write_is_rolled_back(db: SqliteDatabase, secrets: SecretStore) -> None:
     def write_then_fail() -> None:
         with db.write() as connection:

@@ -2,6 +2,7 @@
 
 import builtins
 import sqlite3
+import threading
 from dataclasses import replace
 
 from aloma_core.errors import ConflictingState, NotFound
@@ -12,8 +13,16 @@ from .database import SqliteDatabase
 
 
 class SqliteWorkspaceStore:
+    """Workspaces read by id are cached: the matcher and the runner read the settings for every task
+    version and run. One process owns the database file (`aloma dev`), and every change goes through
+    `save_settings` here, which drops the entry; a generation count keeps a read that raced a change
+    from caching what it read before."""
+
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
+        self._cache: dict[str, Workspace] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
 
     def create(self, workspace: Workspace, key_hash: str) -> None:
         try:
@@ -26,6 +35,18 @@ class SqliteWorkspaceStore:
             raise ConflictingState("a workspace with this id or key already exists") from None
 
     def get(self, workspace_id: str) -> Workspace:
+        with self._lock:
+            cached = self._cache.get(workspace_id)
+            generation = self._generation
+        if cached is not None:
+            return cached
+        workspace = self._read(workspace_id)
+        with self._lock:
+            if generation == self._generation:
+                self._cache[workspace_id] = workspace
+        return workspace
+
+    def _read(self, workspace_id: str) -> Workspace:
         row = (
             self._db.read().execute("SELECT record FROM workspaces WHERE id = ?", (workspace_id,)).fetchone()
         )
@@ -55,4 +76,7 @@ class SqliteWorkspaceStore:
                 "UPDATE workspaces SET record = ? WHERE id = ?",
                 (dump_json(workspace_to_record(workspace)), workspace_id),
             )
+        with self._lock:
+            self._generation += 1
+            self._cache.pop(workspace_id, None)
         return workspace
