@@ -29,7 +29,12 @@ def context_of(request: Request) -> ApiContext:
     return cast(ApiContext, request.app.state.aloma)
 
 
-def _platform(request: Request) -> Platform:
+# The dependencies are coroutines although they do not await: FastAPI runs a plain function
+# dependency on its thread pool, a hop per dependency per request; these only read memory or one
+# indexed row (the key's hash), which does not hold the event loop up.
+
+
+async def _platform(request: Request) -> Platform:
     return context_of(request).platform
 
 
@@ -39,13 +44,13 @@ _admin_token = HTTPBearer(auto_error=False, scheme_name="AdminToken", descriptio
 Credentials = HTTPAuthorizationCredentials | None
 
 
-def _current_workspace(
+async def _current_workspace(
     request: Request, credentials: Annotated[Credentials, Depends(_workspace_key)]
 ) -> Workspace:
-    return _platform(request).authenticate(credentials.credentials if credentials else "")
+    return context_of(request).platform.authenticate(credentials.credentials if credentials else "")
 
 
-def _require_admin(request: Request, credentials: Annotated[Credentials, Depends(_admin_token)]) -> None:
+async def _require_admin(request: Request, credentials: Annotated[Credentials, Depends(_admin_token)]) -> None:
     expected = context_of(request).admin_token
     given = credentials.credentials if credentials else ""
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
