@@ -6,10 +6,13 @@ them dispatched together. Run with `-s` to see the table. The bounds are per uni
 run, per task version matched), loose enough for harmless changes and tight enough to catch an
 extra request per run.
 
-Measured (one warm runner): the API 3 requests; the matcher 28 GetItem, 1 Query, 3 claim writes
-and 3 sends for 12 task versions; the runner 16 GetItem, 8 TransactWriteItems, 6 Query, 1
-BatchWriteItem and 1 GetSecretValue for 4 runs. The runner's Query count went from 2 to 6 when the
-AWS home got connectors: each run lists the workspace's connectors when it starts.
+Measured (one warm runner): the API 3 requests; the matcher 10 GetItem, 1 Query, 3 claim writes
+and 3 sends for the 5 of the task's 12 versions that reach it (dispatches and run starts are
+quiet); the runner 12 GetItem, 4 PutItem (run starts), 4 TransactWriteItems (commits), 6 Query, 1
+BatchWriteItem and 1 GetSecretValue for 4 runs. Before quiet versions, stream images and commits
+on the started version, the matcher made 28 GetItem for 12 versions and the runner 16 GetItem and
+8 TransactWriteItems. The runner's Query count went from 2 to 6 when the AWS home got connectors:
+each run lists the workspace's connectors when it starts.
 """
 
 import json
