@@ -50,7 +50,9 @@ async def _current_workspace(
     return context_of(request).platform.authenticate(credentials.credentials if credentials else "")
 
 
-async def _require_admin(request: Request, credentials: Annotated[Credentials, Depends(_admin_token)]) -> None:
+async def _require_admin(
+    request: Request, credentials: Annotated[Credentials, Depends(_admin_token)]
+) -> None:
     expected = context_of(request).admin_token
     given = credentials.credentials if credentials else ""
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
