@@ -1,6 +1,7 @@
 """The Python side of prelude.js: sets up a step's globals and module, then talks to `__aloma`.
 
-Everything crosses as JSON text (QuickJS objects handed to Python turn integers into floats).
+Everything crosses as JSON text (QuickJS objects handed to Python turn integers into floats), and
+the run's input, data included, as a single text that JavaScript parses once.
 """
 
 import json
@@ -10,10 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..json_types import JsonObject, JsonValue
+from .datatext import DataText
 from .engine import Engine, ScriptError
-from .scripts import SANDBOX_JS
+from .scripts import LIBRARY, LIBRARY_JS, PRELUDE_JS
 from .source_scan import Export
 from .types import RunInput
+
+_LIBRARY_TEXT = json.dumps(LIBRARY, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,12 @@ class Bridge:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def start(self, inp: RunInput, data_text: str, exports: Mapping[str, Export], run_content: bool) -> None:
+    def start(self, inp: RunInput, data: DataText, exports: Mapping[str, Export], run_content: bool) -> None:
         """Define the globals, evaluate the step module and, for a run, call its `content`.
 
-        The sandbox scripts start after as many blank lines as the step file has, so none of
-        their frames can be mistaken for a line of the step file (frames.py).
+        The input crosses as one text, the data's text (`data`) in it. The sandbox scripts start
+        after as many blank lines as the step file has, so none of their frames can be mistaken
+        for a line of the step file (frames.py).
         """
         settings = {
             "task": {"id": inp.task_id, "name": inp.task_name, "tags": list(inp.tags)},
@@ -79,9 +84,11 @@ class Bridge:
             "logBytes": inp.limits.log_bytes,
             "sourceLines": self._engine.source_lines,
         }
-        self._engine.set_global("__alomaIn", json.dumps(settings))
-        self._engine.set_global("__alomaData", data_text)
-        self._engine.eval("\n" * (self._engine.source_lines + 1) + SANDBOX_JS)
+        settings_text = json.dumps(settings, separators=(",", ":"))
+        text = f'{{"data":{data.text},"lib":{_LIBRARY_TEXT},{settings_text[1:]}'
+        self._engine.set_global("__alomaIn", text)
+        self._engine.set_global("__alomaLib", LIBRARY_JS)
+        self._engine.eval("\n" * (self._engine.source_lines + 1) + PRELUDE_JS)
         promise = self._engine.module(f"{inp.source}\n{exports_line(exports)}")
         self._engine.set_global("__alomaModule", promise)
         self._engine.eval(f"__aloma.start({'true' if run_content else 'false'})")
@@ -94,14 +101,14 @@ class Bridge:
 
     def settle(self, outcomes: list[JsonObject]) -> None:
         self._engine.set_global("__alomaSettled", json.dumps(outcomes))
-        self._engine.eval("__aloma.settle()")
+        self._engine.eval('__aloma.load("connectors").settle()')
 
     def fire(self, timer_id: int) -> None:
-        self._engine.eval(f"__aloma.fire({int(timer_id)})")
+        self._engine.eval(f'__aloma.load("timers").fire({int(timer_id)})')
 
     def failure(self, *, include_unhandled: bool) -> Failure | None:
         """The first failure of the step's code; `include_unhandled` counts failed calls nobody awaited."""
-        call = "__aloma.checkUnhandled()" if include_unhandled else "__aloma.failure()"
+        call = f"__aloma.failure({'true' if include_unhandled else 'false'})"
         raw: JsonValue = json.loads(_text(self._engine.eval(call)))
         if not isinstance(raw, dict):
             return None
@@ -119,14 +126,14 @@ class Bridge:
 
     def exports_problem(self) -> str:
         """'content' or 'condition' when that export is missing or of the wrong kind, else ''."""
-        return _text(self._engine.eval("__aloma.exportsProblem()"))
+        return _text(self._engine.eval('__aloma.load("bridge").exportsProblem()'))
 
     def content_text(self) -> str:
-        return _text(self._engine.eval("__aloma.contentText()"))
+        return _text(self._engine.eval('__aloma.load("bridge").contentText()'))
 
     def condition_wire(self, converter_js: str) -> JsonValue:
         """The exported condition in its wire form, by the conditions package's converter script."""
         self._engine.eval(converter_js)
-        text = _text(self._engine.eval("__alomaConditionToWire(__aloma.exported().condition)"))
+        text = _text(self._engine.eval('__alomaConditionToWire(__aloma.load("bridge").exported().condition)'))
         wire: JsonValue = json.loads(text)
         return wire

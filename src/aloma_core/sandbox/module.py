@@ -13,6 +13,7 @@ from ..json_types import JsonValue
 from ..limits import Limits
 from .bridge import Bridge
 from .calls import CallIdentity, ConnectorCalls
+from .datatext import DataText
 from .engine import EXCLUSIVE, Engine, LimitBreach, ScriptError
 from .frames import line_count, script_error_line, step_line
 from .loop import EventLoop, Stalled
@@ -62,7 +63,7 @@ class _Loader:
         calls = ConnectorCalls(_NoConnectorsAtUpload(), CallIdentity("", "", ""))
         inp = RunInput(self._source, {}, "", None, (), "", "", limits=self._limits)
         try:
-            self._bridge.start(inp, "{}", self._found.exports, run_content=False)
+            self._bridge.start(inp, DataText({}), self._found.exports, run_content=False)
             EventLoop(self._engine, self._bridge, calls).run()
             failure = self._bridge.failure(include_unhandled=True)
             if failure is not None:

@@ -1,6 +1,8 @@
 """What a run wrote through its globals (logs, audit lines, `task.*`, `step.redo()`), read back from JSON.
 
 The step's code shares the context with the bookkeeping, so the shape is checked rather than trusted.
+A field is there only if the run touched the global that writes it (prelude.js loads the library
+lazily), so a missing field means nothing was written.
 """
 
 import json
@@ -77,14 +79,15 @@ def _log_line(raw: JsonValue) -> LogLine:
 
 
 def parse_record(text: str) -> Record:
-    """Raises ValueError when the text is not the record prelude.js writes."""
+    """Raises ValueError when the text is not the record the sandbox's library writes."""
     raw = _typed(json.loads(text), dict, "record")
+    actions = raw.get("actions")
     return Record(
-        logs=[_log_line(line) for line in _typed(raw.get("logs"), list, "logs")],
-        log_breached=_typed(raw.get("logBreached"), bool, "logBreached"),
-        log_breach_stack=_typed(raw.get("logBreachStack"), str, "logBreachStack"),
-        audit=_strings(raw.get("audit"), "audit"),
-        audit_breached=_typed(raw.get("auditBreached"), bool, "auditBreached"),
-        actions=_actions(raw.get("actions")),
-        redo=_typed(raw.get("redo"), bool, "redo"),
+        logs=[_log_line(line) for line in _typed(raw.get("logs", []), list, "logs")],
+        log_breached=_typed(raw.get("logBreached", False), bool, "logBreached"),
+        log_breach_stack=_typed(raw.get("logBreachStack", ""), str, "logBreachStack"),
+        audit=_strings(raw.get("audit", []), "audit"),
+        audit_breached=_typed(raw.get("auditBreached", False), bool, "auditBreached"),
+        actions=TaskActions() if actions is None else _actions(actions),
+        redo=_typed(raw.get("redo", False), bool, "redo"),
     )

@@ -7,16 +7,16 @@ The calling thread's C stack must be larger than the run's stack limit: the main
 pool workers are.
 """
 
-import json
 import time
 from collections.abc import Sequence
 
-from ..changes import Change, diff
+from ..changes import Change
 from ..json_types import JsonObject
 from ..limits import LOG, TASK_SIZE
-from . import jsnumbers
 from .bridge import Bridge, Failure
 from .calls import CallIdentity, ConnectorCalls
+from .datatext import DataText
+from .delta import run_changes
 from .engine import EXCLUSIVE, Engine, LimitBreach, ScriptError, limit_behind
 from .frames import line_count, script_error_line, step_line
 from .logs import clip_logs
@@ -53,31 +53,32 @@ class _Run:
         self._bridge = Bridge(self._engine)
         self._calls = ConnectorCalls(host, CallIdentity(inp.task_id, inp.step_name, inp.claim_id))
         self._redact = Redactor(inp.config.values())
+        self._data_text = DataText(inp.data)
 
     def execute(self) -> RunResult:
-        data_text = json.dumps(self._inp.data)
-        error = self._run(data_text)
+        error = self._run()
         record, record_error = self._record()
         logs, clipped = clip_logs(
             [LogLine(line.level, self._redact(line.message)) for line in record.logs], self._limits.log_bytes
         )
         audit = [self._redact(line) for line in record.audit]
         error = self._log_error(record, clipped) or error or record_error
-        after = self._data() if error is None else error
-        if isinstance(after, RunError):
-            masked = RunError(self._redact(after.message), after.line, after.limit)
+        outcome = self._data() if error is None else error
+        if isinstance(outcome, RunError):
+            masked = RunError(self._redact(outcome.message), outcome.line, outcome.limit)
             return self._result(logs, audit, error=masked)
-        changes = diff(self._seen_before(data_text), after)
+        after, after_text = outcome
+        changes = run_changes(self._inp.data, after, (self._data_text.text, after_text))
         actions, redo = record.actions, record.redo
         return self._result(logs, audit, after=after, changes=changes, actions=actions, redo=redo)
 
-    def _run(self, data_text: str) -> RunError | None:
+    def _run(self) -> RunError | None:
         found = scan(self._inp.source)
         refused = module_load_error(found)
         if refused is not None:
             return RunError(*refused)
         try:
-            self._bridge.start(self._inp, data_text, found.exports, run_content=True)
+            self._bridge.start(self._inp, self._data_text, found.exports, run_content=True)
             EventLoop(self._engine, self._bridge, self._calls).run()
             failure = self._bridge.failure(include_unhandled=True)
             return None if failure is None else self._failure_error(failure)
@@ -111,7 +112,8 @@ class _Run:
         message = f"{LOG} exceeded: the run wrote more than {self._limits.log_bytes} bytes of log"
         return RunError(message, step_line(record.log_breach_stack, self._lines), LOG)
 
-    def _data(self) -> JsonObject | RunError:
+    def _data(self) -> tuple[JsonObject, str] | RunError:
+        """`data` as the step left it, and as the JSON text it crossed as."""
         try:
             text = self._bridge.data_text()
         except LimitBreach as breach:
@@ -123,13 +125,8 @@ class _Run:
             limit = self._limits.task_data_bytes
             message = f"{TASK_SIZE} exceeded: the data is {size} bytes as JSON, at most {limit}"
             return RunError(message, None, TASK_SIZE)
-        after = jsnumbers.loads(text)
-        return after if isinstance(after, dict) else RunError("`data` must stay a JSON object")
-
-    def _seen_before(self, data_text: str) -> JsonObject:
-        """The data as the step saw it, so that integers JavaScript rounded but left alone are no change."""
-        seen = jsnumbers.loads(data_text)
-        return seen if isinstance(seen, dict) else self._inp.data
+        after = self._data_text.read(text)
+        return (after, text) if isinstance(after, dict) else RunError("`data` must stay a JSON object")
 
     def _result(
         self,

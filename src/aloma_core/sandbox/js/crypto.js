@@ -1,11 +1,17 @@
 // crypto.getRandomValues and crypto.randomUUID from a ChaCha20 keystream (RFC 8439).
-// The key comes from the host's os.urandom for every run, through `__alomaSeedRandom`, which the
-// prelude calls once and deletes; Math.random is never used.
-(function __alomaCrypto() {
+// The key is the run's seed, fresh from the host's os.urandom for every run (bridge.py);
+// Math.random is never used.
+(lib) => {
   "use strict";
 
   const SIGMA = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574];
   const key = new Uint32Array(8);
+  const seed = lib.input.seed;
+  for (let i = 0; i < 8; i++) {
+    const word = seed.slice(8 * i, 8 * i + 8);
+    // Key words are little-endian, as RFC 8439 reads the 32 key bytes.
+    key[i] = parseInt(word.slice(6, 8) + word.slice(4, 6) + word.slice(2, 4) + word.slice(0, 2), 16);
+  }
   const block = new Uint8Array(64);
   let counter = 0;
   let used = 64;
@@ -85,15 +91,5 @@
     },
   };
 
-  Object.defineProperty(globalThis, "crypto", { value: crypto, writable: true, configurable: true });
-  Object.defineProperty(globalThis, "__alomaSeedRandom", {
-    value: function __alomaSeedRandom(hex) {
-      for (let i = 0; i < 8; i++) {
-        const word = hex.slice(8 * i, 8 * i + 8);
-        // Key words are little-endian, as RFC 8439 reads the 32 key bytes.
-        key[i] = parseInt(word.slice(6, 8) + word.slice(4, 6) + word.slice(2, 4) + word.slice(0, 2), 16);
-      }
-    },
-    configurable: true,
-  });
-})();
+  return { crypto };
+};

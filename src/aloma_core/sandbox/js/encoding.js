@@ -1,5 +1,5 @@
 // TextEncoder and TextDecoder (WHATWG Encoding, UTF-8 only): QuickJS has neither.
-(function __alomaEncoding() {
+() => {
   "use strict";
 
   const REPLACEMENT = 0xfffd;
@@ -204,7 +204,5 @@
     }
   }
 
-  for (const [name, value] of [["TextEncoder", TextEncoder], ["TextDecoder", TextDecoder]]) {
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true });
-  }
-})();
+  return { TextEncoder, TextDecoder };
+};

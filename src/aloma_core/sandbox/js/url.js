@@ -2,10 +2,10 @@
 // build http(s) URLs, resolve relative ones, read and edit query strings. Hosts are lowercased,
 // IPv4 numbers normalised and non-ASCII labels punycoded; IPv6 literals are kept as written
 // (lowercased) rather than compressed, and file: URLs get no Windows drive-letter rules.
-// Needs TextEncoder / TextDecoder (encoding.js) to be defined first.
-(function __alomaUrl() {
+(lib) => {
   "use strict";
 
+  const { TextEncoder, TextDecoder } = lib.load("encoding");
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const DEFAULT_PORTS = { ftp: 21, file: null, http: 80, https: 443, ws: 80, wss: 443 };
@@ -643,7 +643,5 @@
     }
   }
 
-  for (const [name, value] of [["URL", URL], ["URLSearchParams", URLSearchParams]]) {
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true });
-  }
-})();
+  return { URL, URLSearchParams };
+};
