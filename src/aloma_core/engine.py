@@ -69,6 +69,10 @@ def new_task(
     return Outcome(task, [Event("created", now, {"name": name, "data": data})])
 
 
+_NO_TIMERS: dict[str, object] = {"park_until": None, "expiry": None}
+"""An error drops the task's timers: a resumed task is not ended by a deadline that passed meanwhile."""
+
+
 def _next(task: Task, now: int, **changes: object) -> Task:
     return task.with_changes(version=task.version + 1, updated_at=now, **changes)
 
@@ -115,7 +119,7 @@ def plan_dispatch(
         )
         error = TaskError(step=None, message=message)
         stop = _state_event(task, TaskState.ERROR, now, message)
-        return Outcome(_next(task, now, state=TaskState.ERROR, error=error), [stop])
+        return Outcome(_next(task, now, state=TaskState.ERROR, error=error, **_NO_TIMERS), [stop])
     claims = dict(task.claims)
     events: list[Event] = []
     requests: list[RunRequest] = []
@@ -305,7 +309,7 @@ def _fail(task: Task, claim: Claim, run_event: JsonObject, error: TaskError, now
         events.append(
             _state_event(task, TaskState.ERROR, now, f"step {claim.step!r} failed: {error.message}")
         )
-        changes |= {"state": TaskState.ERROR, "error": error}
+        changes |= {"state": TaskState.ERROR, "error": error, **_NO_TIMERS}
     return Outcome(_next(task, now, **changes), events)
 
 

@@ -9,7 +9,7 @@ from aloma_core.errors import ConflictingState
 from aloma_core.json_types import JsonObject
 from aloma_core.limits import Limits
 from aloma_core.model import ChildLink, Claim, ClaimStatus, Expiry, Task, TaskState, WorkspaceSettings
-from aloma_core.sandbox.types import SubtaskRequest, TaskActions
+from aloma_core.sandbox.types import RunError, SubtaskRequest, TaskActions
 
 CATALOG = StepCatalog([step("work", {"job": {"$type": "string"}})])
 
@@ -161,10 +161,30 @@ def test_a_task_that_ends_first_cancels_its_timer() -> None:
     assert engine.wake(ended.task, 99_999) is None
 
 
-def test_an_error_drops_the_timers() -> None:
-    armed = commit(new({"job": "x"}), TaskActions(timeout_ms=10_000, park_ms=10))
-    errored = armed.task.with_changes(state=TaskState.ERROR)
-    assert errored.wake_at is None
+def test_a_failed_run_drops_the_timers_so_resume_does_not_rearm_them() -> None:
+    catalog = StepCatalog([step("work", {"job": {"$type": "string"}}), step("boom", {"phase": 2})])
+    armed = commit(
+        new({"job": "x"}), TaskActions(timeout_ms=10_000), {"job": "x", "phase": 2}, catalog=catalog
+    )
+    assert armed.task.expiry is not None
+    planned = engine.plan_dispatch(armed.task, catalog, PARALLEL, 1_100, ids())
+    assert planned is not None
+    request = planned.requests[0]
+    started = engine.start_run(planned.task, request, catalog, "tok", 99_999, 1_100)
+    assert started.outcome is not None
+    snapshot = engine.RunSnapshot(armed.task.data, armed.task.data_seq, 1, 1_100)
+    failed = engine.commit_run(
+        started.outcome.task,
+        request,
+        "tok",
+        snapshot,
+        result(armed.task.data, None, error=RunError("x")),
+        1_200,
+        PARALLEL,
+    )
+    assert failed is not None and failed.task.state is TaskState.ERROR
+    assert failed.task.expiry is None and failed.task.wake_at is None
+    assert engine.resume(failed.task, 50_000).task.wake_at is None
 
 
 # task.subtask(name, data, {into, waitFor})
