@@ -1,29 +1,30 @@
 """The local home end to end over HTTP: onboarding tasks posted by C clients, each waiting for its
 task to end before posting the next, at concurrency 1, 8 and 64.
 
-Everything runs as under `aloma dev examples/onboarding`: uvicorn on 127.0.0.1, SQLite, 2 worker
-processes, the example's connectors calling its stand-in CRM and Slack over HTTP, so each task's
-time includes four step runs and two real connector calls. Create-to-done is the server's own
-`updated_at - created_at` of the done task; clients learn that a task ended from a read-only
-SQLite connection (no polling load on the API).
+The home is `aloma dev examples/onboarding` itself, in a process of its own as a user runs it
+(uvicorn on 127.0.0.1, SQLite, 2 worker processes, its log file, the example's connectors calling
+its stand-in CRM and Slack over HTTP), so each task is four step runs and two real connector calls;
+the clients are this process. Create-to-done is the server's own `updated_at - created_at` of the
+done task; clients learn that a task ended from a read-only SQLite connection (no polling load on
+the API).
 """
 
 import json
+import os
+import shutil
+import socket
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-
-from aloma_core.api import create_app
-from aloma_core.cli.client import ApiClient
-from aloma_core.home.devsetup import apply_setup, load_setup
-from aloma_core.home.example_services import ExampleServices
-from aloma_core.home.local import LocalHome
-from aloma_core.home.serving import serving
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "onboarding"
 LOADS = ((1, 60), (8, 240), (64, 320))
@@ -34,28 +35,47 @@ Row = tuple[str, str, str, str]
 
 
 def run() -> list[Row]:
-    with tempfile.TemporaryDirectory() as state:
-        home = LocalHome(Path(state), workers=2)
-        app = create_app(home.platform, admin_token=None)
-        app.include_router(ExampleServices().router)
+    with tempfile.TemporaryDirectory() as project, _aloma_dev(Path(project)) as (url, key):
+        db = Path(project) / ".aloma" / "aloma.db"
+        _measure(db, url, key, 1, WARM_UP)
+        return [_measure(db, url, key, *load) for load in LOADS]
+
+
+@contextmanager
+def _aloma_dev(project: Path) -> Iterator[tuple[str, str]]:
+    """`aloma dev steps` in `project`, its steps a copy of the example; (URL, workspace key)."""
+    shutil.copytree(EXAMPLE, project / "steps")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("ALOMA_")}
+    command = [sys.executable, "-m", "aloma_core.cli.main", "dev", "steps", "--port", str(port)]
+    process = subprocess.Popen(
+        command, cwd=project, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        key = _started(process, project, url)
+        yield url, key
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+def _started(process: subprocess.Popen[bytes], project: Path, url: str) -> str:
+    steps = len(list(EXAMPLE.glob("*.js")))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "aloma dev stopped"
         try:
-            with serving(app, "127.0.0.1", 0) as port:
-                url = f"http://127.0.0.1:{port}"
-                key = _example_workspace(home, url)
-                _measure(home, Path(state) / "aloma.db", url, key, 1, WARM_UP)
-                return [_measure(home, Path(state) / "aloma.db", url, key, *load) for load in LOADS]
-        finally:
-            home.close()
-
-
-def _example_workspace(home: LocalHome, url: str) -> str:
-    platform = home.platform
-    workspace, key = platform.create_workspace("bench")
-    with ApiClient(url, key) as client:
-        apply_setup(client, load_setup(EXAMPLE, url), {})
-    for path in sorted(EXAMPLE.glob("*.js")):
-        platform.put_step(workspace, path.stem, source=path.read_text())
-    return key
+            key = json.loads((project / ".aloma" / "dev.json").read_text())["api_key"]
+            listed = httpx.get(f"{url}/v1/steps", headers={"Authorization": f"Bearer {key}"}).json()["steps"]
+            if len(listed) == steps:
+                return str(key)
+        except (OSError, ValueError, KeyError, httpx.HTTPError):
+            pass
+        time.sleep(0.1)
+    raise AssertionError("aloma dev did not start")
 
 
 class _Ended:
@@ -102,7 +122,7 @@ class _Ended:
         self._db.close()
 
 
-def _measure(home: LocalHome, db: Path, url: str, key: str, concurrency: int, count: int) -> Row:
+def _measure(db: Path, url: str, key: str, concurrency: int, count: int) -> Row:
     sample = json.loads((EXAMPLE / "task.json").read_text())
     ended = _Ended(db)
     ids: list[str] = []
@@ -129,7 +149,6 @@ def _measure(home: LocalHome, db: Path, url: str, key: str, concurrency: int, co
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
-    assert home.wait_idle(60)
     latencies = sorted(ended.latencies_ms(ids))
     ended.close()
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
