@@ -3,7 +3,7 @@
 import json
 
 from ..json_types import JsonObject, JsonValue
-from .compile import MISSING, compile_node
+from .compile import compile_node
 from .nodes import ObjectPattern, Operators
 from .specificity import condition_specificity
 from .wire import object_wire, parse_wire
@@ -17,18 +17,13 @@ class Condition:
     specific alternative; `$not` counts 1. See `specificity.py` for why.
     """
 
-    __slots__ = ("_match", "_node", "_required_keys", "_specificity", "_wire_text")
+    __slots__ = ("_match", "_node", "_specificity", "_wire_text")
 
     def __init__(self, node: ObjectPattern | Operators) -> None:
         self._node = node
         self._match = compile_node(node)
         self._specificity = condition_specificity(node)
         self._wire_text = json.dumps(object_wire(node), sort_keys=True)
-        self._required_keys = frozenset(
-            key
-            for key, child in (node.fields if isinstance(node, ObjectPattern) else ())
-            if not compile_node(child)(MISSING)
-        )
 
     @property
     def node(self) -> ObjectPattern | Operators:
@@ -43,11 +38,6 @@ class Condition:
     @property
     def specificity(self) -> int:
         return self._specificity
-
-    @property
-    def required_keys(self) -> frozenset[str]:
-        """Top-level keys the data must have for any match; indexes prefilter on them."""
-        return self._required_keys
 
     def matches(self, data: JsonObject) -> bool:
         return self._match(data)
