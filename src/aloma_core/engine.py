@@ -296,7 +296,14 @@ def _discard(task: Task, claim: Claim, run_event: JsonObject, now: int) -> Outco
     """A run that finished after its task was cancelled: recorded, but nothing of it is committed."""
     run_event["committed"] = False
     claims = {name: c for name, c in task.claims.items() if name != claim.step}
-    return Outcome(_next(task, now, claims=claims, runs=task.runs + 1), [Event("run", now, run_event)])
+    return Outcome(
+        _next(task, now, claims=claims, runs=task.runs + 1, ran=_ran(task, claim.step)),
+        [Event("run", now, run_event)],
+    )
+
+
+def _ran(task: Task, step: str) -> tuple[str, ...]:
+    return task.ran if step in task.ran else (*task.ran, step)
 
 
 def _fail(task: Task, claim: Claim, run_event: JsonObject, error: TaskError, now: int) -> Outcome:
@@ -304,7 +311,7 @@ def _fail(task: Task, claim: Claim, run_event: JsonObject, error: TaskError, now
     run_event["error"] = error.to_json()
     claims = {name: c for name, c in task.claims.items() if name != claim.step}
     events = [Event("run", now, run_event)]
-    changes: dict[str, object] = {"claims": claims, "runs": task.runs + 1}
+    changes: dict[str, object] = {"claims": claims, "runs": task.runs + 1, "ran": _ran(task, claim.step)}
     if task.state not in ENDED_STATES and task.state is not TaskState.ERROR:
         events.append(
             _state_event(task, TaskState.ERROR, now, f"step {claim.step!r} failed: {error.message}")
@@ -337,6 +344,7 @@ def _succeed(
         "data": merged,
         "data_seq": data_seq,
         "runs": task.runs + 1,
+        "ran": _ran(task, claim.step),
         "claims": {**task.claims, claim.step: settled},
     }
     actions = result.actions
@@ -600,7 +608,9 @@ def child_ended(parent: Task, child: Task, now: int) -> Outcome | None:
     changes: dict[str, object] = {"children": told.children}
     if link.into is not None:
         outcome: JsonObject = {"id": child.id, "state": child.state.value, "result": child.result}
-        changes["data"] = apply([Change("set", tuple(link.into.split(".")), outcome)], parent.data)
+        written = Change("set", tuple(link.into.split(".")), outcome)
+        detail["changes"] = [written.to_json()]
+        changes["data"] = apply([written], parent.data)
         if parent.state is TaskState.INCOMPLETE:
             events.append(
                 _state_event(parent, TaskState.RUNNING, now, "a subtask's outcome changed the data")

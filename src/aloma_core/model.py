@@ -184,6 +184,9 @@ class Task:
     parent: ParentLink | None = None
     children: tuple[ChildLink, ...] = ()
     depth: int = 0
+    ran: tuple[str, ...] = ()
+    """Names of the steps that ran on the task (any outcome), first run first: a failed run's claim
+    is released, so the claims alone cannot say which steps ran; listings filter on this."""
 
     def with_changes(self, **changes: Any) -> "Task":
         return replace(self, **changes)
@@ -225,6 +228,7 @@ class Event:
         "subtask",
         "child_ended",
         "cancelled",
+        "rerun",
     ]
     at: int
     detail: JsonObject = field(default_factory=dict)

@@ -22,6 +22,7 @@ from .model import (
     WorkspaceSettings,
 )
 from .sandbox.types import ConnectorHost, RunInput, RunResult
+from .task_filter import TaskFilter
 
 
 class TaskStore(Protocol):
@@ -46,9 +47,20 @@ class TaskStore(Protocol):
         A `quiet` version is not handed to the matcher (see `engine.Outcome.quiet`)."""
 
     def list(
-        self, workspace_id: str, state: TaskState | None, limit: int, cursor: str | None
+        self,
+        workspace_id: str,
+        state: TaskState | None,
+        limit: int,
+        cursor: str | None,
+        where: TaskFilter | None = None,
     ) -> tuple[list[Task], str | None]:
-        """Newest first, with an opaque cursor for the next page (None at the end)."""
+        """Newest first, with an opaque cursor for the next page (None at the end). With `where`,
+        a page examines a bounded number of tasks (`task_filter.page_of`): it may hold fewer than
+        `limit`, and still have a cursor."""
+
+    def count(self, workspace_id: str, where: TaskFilter) -> tuple[dict[TaskState, int], bool]:
+        """The workspace's tasks that `where` matches, by state (every state present), and whether
+        the count is exact (a filter that reads each task stops at `task_filter.COUNT_BUDGET`)."""
 
     def history(self, workspace_id: str, task_id: str) -> builtins.list[Event]:
         """Every event of the task, oldest first, `seq` numbered from 1."""

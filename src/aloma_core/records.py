@@ -86,6 +86,7 @@ def task_to_record(task: Task) -> JsonObject:
         "parent": None if task.parent is None else task.parent.to_json(),
         "children": [child.to_json() for child in task.children],
         "depth": task.depth,
+        "ran": list(task.ran),
     }
 
 
@@ -119,6 +120,7 @@ def task_from_record(record: Mapping[str, object]) -> Task:
         else ParentLink.from_json(_mapping(record["parent"], "parent")),
         children=tuple(ChildLink.from_json(_mapping(raw, "children")) for raw in _list(record, "children")),
         depth=_optional_int(record, "depth") or 0,
+        ran=tuple(_text_list(record, "ran")) if "ran" in record else (),
     )
 
 

@@ -51,6 +51,7 @@ from .schedules import cron as crontab
 from .schedules import definition as schedule_rules
 from .schedules import firing
 from .steps import CompiledStep, check_step_name, compile_json_form, compile_source
+from .task_filter import TaskFilter
 from .webhooks import definition, delivery, signing
 
 _SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
@@ -214,11 +215,19 @@ class Platform:
         return outcome.task
 
     def list_tasks(
-        self, workspace: Workspace, state: TaskState | None, limit: int, cursor: str | None
+        self,
+        workspace: Workspace,
+        state: TaskState | None,
+        limit: int,
+        cursor: str | None,
+        where: TaskFilter | None = None,
     ) -> tuple[list[Task], str | None]:
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"limit: between 1 and {MAX_PAGE}")
-        return self.tasks.list(workspace.id, state, limit, cursor)
+        return self.tasks.list(workspace.id, state, limit, cursor, where)
+
+    def count_tasks(self, workspace: Workspace, where: TaskFilter) -> tuple[dict[TaskState, int], bool]:
+        return self.tasks.count(workspace.id, where)
 
     def history(self, workspace: Workspace, task_id: str) -> list[Event]:
         self.tasks.get(workspace.id, task_id)

@@ -281,6 +281,14 @@ class TaskList(BaseModel):
     next: str | None = Field(description="cursor of the next page; null on the last one")
 
 
+class TaskCounts(BaseModel):
+    counts: dict[str, int] = Field(description="tasks by state; every state present, zeros included")
+    total: int
+    exact: bool = Field(
+        description="false when a filter that reads each task stopped at its budget: the counts are a floor"
+    )
+
+
 class EventOut(BaseModel):
     """A history event: `seq`, `at`, `type`, then the fields of its type (`step`, `changes`, ...)."""
 

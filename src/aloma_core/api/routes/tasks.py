@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from ...model import TaskState
 from ...services import MAX_PAGE
+from ...task_filter import SCAN_BUDGET, TaskFilter
 from ..auth import PlatformDep, WorkspaceDep
 from ..errors import documented
-from ..schemas import EventOut, History, TaskCreate, TaskList, TaskOut, TaskPatch
+from ..schemas import EventOut, History, TaskCounts, TaskCreate, TaskList, TaskOut, TaskPatch
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"], responses=documented(401))
 
@@ -18,16 +19,61 @@ def create_task(body: TaskCreate, platform: PlatformDep, workspace: WorkspaceDep
     return TaskOut.of(platform.create_task(workspace, body.name, body.data))
 
 
-@router.get("", summary="List tasks, newest first", responses=documented(422))
+def task_filter(
+    name: Annotated[str | None, Query(description="exactly this task name")] = None,
+    tag: Annotated[str | None, Query(description="tasks that have this tag")] = None,
+    step: Annotated[str | None, Query(description="tasks on which this step ran (any outcome)")] = None,
+    created_after: Annotated[
+        int | None, Query(ge=0, description="created at or after this time, epoch ms (inclusive)")
+    ] = None,
+    created_before: Annotated[
+        int | None, Query(ge=0, description="created before this time, epoch ms (exclusive)")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, description="a case-sensitive substring of the data as compact JSON text"),
+    ] = None,
+) -> TaskFilter:
+    return TaskFilter(name, tag, step, created_after, created_before, q)
+
+
+FilterDep = Annotated[TaskFilter, Depends(task_filter)]
+
+
+@router.get(
+    "",
+    summary="List tasks, newest first",
+    description=(
+        "Filters combine (all must hold). With `name`, `tag`, `step` or `q` a page examines at most "
+        f"{SCAN_BUDGET} tasks, so it may hold fewer than `limit` (even none) and still have a `next`."
+    ),
+    responses=documented(422),
+)
 def list_tasks(
     platform: PlatformDep,
     workspace: WorkspaceDep,
+    where: FilterDep,
     state: TaskState | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(description="`next` of the previous page")] = None,
 ) -> TaskList:
-    tasks, after = platform.list_tasks(workspace, state, limit, cursor)
+    tasks, after = platform.list_tasks(workspace, state, limit, cursor, where)
     return TaskList(tasks=[TaskOut.of(task) for task in tasks], next=after)
+
+
+@router.get(
+    "/counts",
+    summary="How many tasks are in each state",
+    description="The list filters but `state`; every state is present, zeros included.",
+    responses=documented(422),
+)
+def count_tasks(platform: PlatformDep, workspace: WorkspaceDep, where: FilterDep) -> TaskCounts:
+    counts, exact = platform.count_tasks(workspace, where)
+    return TaskCounts(
+        counts={state.value: number for state, number in counts.items()},
+        total=sum(counts.values()),
+        exact=exact,
+    )
 
 
 @router.get("/{task_id}", summary="Show a task", responses=documented(404, 422))

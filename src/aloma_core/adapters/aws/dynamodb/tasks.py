@@ -8,7 +8,7 @@ import builtins
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from botocore.exceptions import ClientError
@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from aloma_core.errors import ConflictingState, InvalidInput, NotFound, TooLarge
 from aloma_core.model import ENDED_STATES, Event, Task, TaskState
 from aloma_core.records import dump_json, load_json_object, task_from_record, task_to_record
+from aloma_core.task_filter import TaskFilter, page_of, tally
 
 from ..table import (
     DUE_TASK_PK,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 _DAY_S = 86_400
 _BATCH_WRITE_ITEMS = 25
+_BATCH_GET_ITEMS = 100
 _OWN_ATTRIBUTES = ("data", "result")
 
 
@@ -166,42 +168,75 @@ class DynamoTaskStore:
         return True
 
     def list(
-        self, workspace_id: str, state: TaskState | None, limit: int, cursor: str | None
+        self,
+        workspace_id: str,
+        state: TaskState | None,
+        limit: int,
+        cursor: str | None,
+        where: TaskFilter | None = None,
     ) -> tuple[builtins.list[Task], str | None]:
         if limit < 1:
             raise InvalidInput("limit: at least 1")
-        if state is None:
-            index, partition = GSI_TASKS, tasks_gsi_pk(workspace_id)
-        else:
-            index, partition = GSI_STATES, state_gsi_pk(workspace_id, state.value)
+        where = where or TaskFilter()
+        index, partition = _listing(workspace_id, state)
         start = None if cursor is None else _decode_cursor(cursor, index, partition, workspace_id)
-        # (index entry, task item) pairs. Query one more than asked: a cursor is given only when a
-        # next page really exists.
-        found: builtins.list[tuple[Item, Item]] = []
-        while len(found) <= limit:
-            query: QueryInputTypeDef = {
-                "TableName": self._table,
-                "IndexName": index,
-                "KeyConditionExpression": f"{index}pk = :pk",
-                "ExpressionAttributeValues": {":pk": s(partition)},
-                "ScanIndexForward": False,
-                "Limit": limit + 1 - len(found),
-            }
+        # Query one more than asked when every entry counts: a cursor is given only when a next
+        # page really exists.
+        size = _BATCH_GET_ITEMS if where.inspects_tasks else min(limit + 1, _BATCH_GET_ITEMS)
+        rows = self._rows(index, partition, state, where, start, size)
+        page, following = page_of(rows, where, limit)
+        return page, None if following is None else _encode_cursor(following, index)
+
+    def count(self, workspace_id: str, where: TaskFilter) -> tuple[dict[TaskState, int], bool]:
+        """Without a filter that needs the tasks, one COUNT query per state (index keys only)."""
+        if where.inspects_tasks:
+            index, partition = _listing(workspace_id, None)
+            rows = self._rows(index, partition, None, where, None, _BATCH_GET_ITEMS)
+            return tally((task for _, task in rows), where)
+        counts: dict[TaskState, int] = {}
+        for state in TaskState:
+            index, partition = _listing(workspace_id, state)
+            counts[state] = 0
+            if where.empty_window:
+                continue
+            query = _window_query(self._table, index, partition, where)
+            query["Select"] = "COUNT"
+            while True:
+                page = self._client.query(**query)
+                counts[state] += page["Count"]
+                if "LastEvaluatedKey" not in page:
+                    break
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return counts, True
+
+    def _rows(
+        self,
+        index: str,
+        partition: str,
+        state: TaskState | None,
+        where: TaskFilter,
+        start: Item | None,
+        size: int,
+    ) -> Iterator[tuple[Item, Task]]:
+        """(index entry, task) of the window newest first, `size` keys a Query, each page read
+        with strongly consistent batch reads; an entry whose task is gone or (in gsi2) has left
+        the state is passed over."""
+        if where.empty_window:
+            return
+        while True:
+            query = _window_query(self._table, index, partition, where)
+            query["Limit"] = size
             if start is not None:
                 query["ExclusiveStartKey"] = start
             page = self._client.query(**query)
             entries = page["Items"]
             items = get_items(self._client, self._table, entries)
-            found.extend(
-                (entry, item)
-                for entry, item in zip(entries, items, strict=True)
-                if item is not None and (state is None or text(item, "state") == state.value)
-            )
+            for entry, item in zip(entries, items, strict=True):
+                if item is not None and (state is None or text(item, "state") == state.value):
+                    yield entry, task_from_item(item)
             start = page.get("LastEvaluatedKey")
             if start is None:
-                break
-        following = _encode_cursor(found[limit - 1][0], index) if len(found) > limit else None
-        return [task_from_item(item) for _, item in found[:limit]], following
+                return
 
     def due(self, now_ms: int, limit: int) -> builtins.list[tuple[str, str]]:
         query: QueryInputTypeDef = {
@@ -308,6 +343,37 @@ class DynamoTaskStore:
                 return
             time.sleep(0.05 * 2**attempt)
         _log.warning("%d history items keep no TTL yet: DynamoDB left them unprocessed", len(items))
+
+
+def _listing(workspace_id: str, state: TaskState | None) -> tuple[str, str]:
+    """The index and partition that list a workspace's tasks (of one state)."""
+    if state is None:
+        return GSI_TASKS, tasks_gsi_pk(workspace_id)
+    return GSI_STATES, state_gsi_pk(workspace_id, state.value)
+
+
+def _window_query(table: str, index: str, partition: str, where: TaskFilter) -> QueryInputTypeDef:
+    """A newest-first Query of the index, narrowed to the filter's creation window by the sort key
+    (`{created_at:013d}#{id}`: '#' sorts before any id character, '$' after '#')."""
+    condition = f"{index}pk = :pk"
+    values: dict[str, AttributeValueTypeDef] = {":pk": s(partition)}
+    after, before = where.created_after, where.created_before
+    if after is not None and before is not None:
+        condition += f" AND {index}sk BETWEEN :after AND :last"
+        values |= {":after": s(f"{after:013d}#"), ":last": s(f"{before - 1:013d}$")}
+    elif after is not None:
+        condition += f" AND {index}sk >= :after"
+        values[":after"] = s(f"{after:013d}#")
+    elif before is not None:
+        condition += f" AND {index}sk < :before"
+        values[":before"] = s(f"{before:013d}#")
+    return {
+        "TableName": table,
+        "IndexName": index,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": False,
+    }
 
 
 def _write_size(write: TransactWriteItemTypeDef) -> int:

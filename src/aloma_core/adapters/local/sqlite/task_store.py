@@ -5,7 +5,7 @@ import binascii
 import builtins
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from aloma_core.errors import ConflictingState, InvalidInput, NotFound
@@ -18,12 +18,14 @@ from aloma_core.records import (
     task_from_record,
     task_to_record,
 )
+from aloma_core.task_filter import TaskFilter, all_states, page_of, tally
 
 from .database import SqliteDatabase
 
 TaskSaved = Callable[[str, str, int], None]
 """Called with (workspace_id, task_id, version) once a new task version is committed."""
 
+_CHUNK = 200
 _OPEN_STATES = frozenset({TaskState.RUNNING, TaskState.WAITING})
 
 
@@ -109,30 +111,60 @@ class SqliteTaskStore:
         return True
 
     def list(
-        self, workspace_id: str, state: TaskState | None, limit: int, cursor: str | None
+        self,
+        workspace_id: str,
+        state: TaskState | None,
+        limit: int,
+        cursor: str | None,
+        where: TaskFilter | None = None,
     ) -> tuple[builtins.list[Task], str | None]:
         if limit < 1:
             raise InvalidInput("limit: at least 1")
-        where = ["workspace_id = ?"]
-        params: builtins.list[str | int] = [workspace_id]
-        if state is not None:
-            where.append("state = ?")
-            params.append(state.value)
-        if cursor is not None:
-            where.append("(created_at, id) < (?, ?)")
-            params.extend(_decode_cursor(cursor))
-        rows = (
-            self._db.read()
-            .execute(
-                f"SELECT created_at, id, record FROM tasks WHERE {' AND '.join(where)}"
-                " ORDER BY created_at DESC, id DESC LIMIT ?",
-                (*params, limit + 1),
-            )
-            .fetchall()
+        where = where or TaskFilter()
+        start = None if cursor is None else _decode_cursor(cursor)
+        chunk = min(limit + 1, _CHUNK) if not where.inspects_tasks else _CHUNK
+        rows = self._rows(workspace_id, state, where, start, chunk)
+        page, following = page_of(rows, where, limit)
+        return page, None if following is None else _encode_cursor(*following)
+
+    def count(self, workspace_id: str, where: TaskFilter) -> tuple[dict[TaskState, int], bool]:
+        if where.empty_window:
+            return all_states({}), True
+        if where.inspects_tasks:
+            return tally((task for _, task in self._rows(workspace_id, None, where, None, _CHUNK)), where)
+        sql, params = _window_sql(workspace_id, None, where, None)
+        rows = self._db.read().execute(
+            f"SELECT state, COUNT(*) FROM tasks WHERE {sql} GROUP BY state", params
         )
-        page = rows[:limit]
-        following = _encode_cursor(page[-1][0], page[-1][1]) if len(rows) > limit else None
-        return [task_from_record(load_json_object(record)) for _, _, record in page], following
+        return all_states({TaskState(state): number for state, number in rows}), True
+
+    def _rows(
+        self,
+        workspace_id: str,
+        state: TaskState | None,
+        where: TaskFilter,
+        start: tuple[int, str] | None,
+        chunk: int,
+    ) -> Iterator[tuple[tuple[int, str], Task]]:
+        """The tasks of the window newest first, read `chunk` rows at a time."""
+        if where.empty_window:
+            return
+        while True:
+            sql, params = _window_sql(workspace_id, state, where, start)
+            rows = (
+                self._db.read()
+                .execute(
+                    f"SELECT created_at, id, record FROM tasks WHERE {sql}"
+                    " ORDER BY created_at DESC, id DESC LIMIT ?",
+                    (*params, chunk),
+                )
+                .fetchall()
+            )
+            for created_at, task_id, record in rows:
+                yield (created_at, task_id), task_from_record(load_json_object(record))
+            if len(rows) < chunk:
+                return
+            start = (rows[-1][0], rows[-1][1])
 
     def history(self, workspace_id: str, task_id: str) -> builtins.list[Event]:
         connection = self._db.read()
@@ -202,6 +234,27 @@ def _append(connection: sqlite3.Connection, task: Task, events: Sequence[Event],
             for seq, event in enumerate(events, start=last_seq + 1)
         ],
     )
+
+
+def _window_sql(
+    workspace_id: str, state: TaskState | None, where: TaskFilter, start: tuple[int, str] | None
+) -> tuple[str, builtins.list[str | int]]:
+    """The WHERE clause that the indexes serve: workspace, state, creation window, position."""
+    clauses = ["workspace_id = ?"]
+    params: builtins.list[str | int] = [workspace_id]
+    if state is not None:
+        clauses.append("state = ?")
+        params.append(state.value)
+    if where.created_after is not None:
+        clauses.append("created_at >= ?")
+        params.append(where.created_after)
+    if where.created_before is not None:
+        clauses.append("created_at < ?")
+        params.append(where.created_before)
+    if start is not None:
+        clauses.append("(created_at, id) < (?, ?)")
+        params.extend(start)
+    return " AND ".join(clauses), params
 
 
 def _encode_cursor(created_at: int, task_id: str) -> str:
