@@ -31,3 +31,23 @@ def test_a_handler_imports_without_the_packages_left_out_of_the_build(handler: P
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("handler", sorted(ROOT.glob("functions/*/app.py")), ids=lambda p: p.parent.name)
+def test_a_handler_loads_the_http_stack_only_when_a_connector_calls_out(handler: Path) -> None:
+    script = f"import runpy, sys\nrunpy.run_path({str(handler)!r})\nprint('httpx' in sys.modules)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_connector_packages_still_reach_the_http_client_from_the_package() -> None:
+    from aloma_core import connectors
+    from aloma_core.connectors.http import HttpClient, HttpResponse
+
+    assert connectors.HttpClient is HttpClient
+    assert connectors.HttpResponse is HttpResponse
+    with pytest.raises(AttributeError, match="no attribute 'HttpClients'"):
+        _ = connectors.HttpClients

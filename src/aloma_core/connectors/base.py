@@ -19,7 +19,7 @@ An instance serves one run of one task and may be called from several threads at
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -27,7 +27,10 @@ from ..json_types import JsonValue
 from .call import Call
 from .egress import EgressPolicy
 from .errors import ConnectorError, UnknownMethod
-from .http import HttpClient, HttpLimits
+from .limits import HttpLimits
+
+if TYPE_CHECKING:
+    from .http import HttpClient
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -45,12 +48,14 @@ class ConnectorContext:
     egress_allow: tuple[str, ...] = ()
     http_limits: HttpLimits = field(default_factory=HttpLimits)
 
-    def http(self, *, private_network: bool = False) -> HttpClient:
+    def http(self, *, private_network: bool = False) -> "HttpClient":
         """The shared outbound client, guarded by the workspace's allow list.
 
         `private_network` lets it reach loopback and private addresses too (never the cloud
         metadata ones): only for URLs the workspace configured, never for URLs a step chose.
         """
+        from .http import HttpClient  # noqa: PLC0415 - httpx on the first call, not at import
+
         return HttpClient(
             EgressPolicy.of(self.egress_allow, private_network=private_network), self.http_limits
         )

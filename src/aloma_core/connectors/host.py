@@ -15,7 +15,7 @@ from ..sandbox.types import ConnectorCall, ConnectorFailed
 from .base import Connector, ConnectorContext, validation_message
 from .call import Call
 from .errors import ConnectorError, UnknownMethod
-from .http import DEFAULT_LIMITS, HttpLimits
+from .limits import DEFAULT_LIMITS, HttpLimits
 from .registry import BUILT_IN_NAMESPACE, connector_type
 from .stored import resolve
 

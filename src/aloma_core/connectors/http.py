@@ -21,27 +21,15 @@ from ..json_types import JsonValue
 from .call import Call
 from .egress import EgressPolicy
 from .errors import ConnectorError
+from .limits import DEFAULT_LIMITS, HttpLimits
 
 USER_AGENT = "aloma-connectors/1"
-MiB = 1024 * 1024
 
 _RETRY_STATUSES = frozenset({429, 503})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Dropped when a redirect leaves the origin, with any header the caller names as private.
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 _MESSAGE_CHARS = 300
-
-
-@dataclass(frozen=True)
-class HttpLimits:
-    connect_timeout_s: float = 10.0
-    max_response_bytes: int = 10 * MiB
-    max_redirects: int = 5
-    max_attempts: int = 5
-    backoff_s: float = 0.5
-
-
-DEFAULT_LIMITS = HttpLimits()
 
 
 @dataclass(frozen=True)
