@@ -10,8 +10,11 @@ from ..output import print_error, print_json, show
 from ..render import step_view, steps_table, sync_summary
 from ..sync import Outcome, SyncReport, pull_steps, sync_steps
 from .common import JsonFlag, open_client
+from .steptest import step_test
 
 app = typer.Typer(help="Upload, download and inspect steps.", no_args_is_help=True)
+
+app.command("test")(step_test)
 
 DirArgument = Annotated[Path, typer.Argument(help="Directory of step files, one `<step name>.js` per step.")]
 
