@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from ..limits import MIB
 from ..services import Platform
+from ..ui import routes as dashboard
 from . import errors
 from .auth import ApiContext
 from .bodylimit import BodyLimitMiddleware
@@ -39,4 +40,5 @@ def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: i
         schedules.router,
     ):
         app.include_router(router)
+    dashboard.mount(app)
     return app

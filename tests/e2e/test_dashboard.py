@@ -1,0 +1,180 @@
+"""The dashboard (/ui) driven in headless Chromium over a real local home: sign in and out, a wrong
+key, filters, a failing step seen at its line, fixed on the Steps page and resumed, a rerun from a
+run with edited data, and a bulk resume."""
+
+from collections.abc import Iterator
+
+import pytest
+from chromium import launch
+from e2e_support import Server, Workspace
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+# A step whose line 7 throws until it is fixed, then completes the task with the total.
+PRICE = """\
+// Prices an order from its unit price.
+export const condition = { order: { qty: Number, total: null } };
+
+export const content = async () => {
+  const unit = data.order.unit;
+  if (unit === undefined) {
+    throw new Error('no unit price for the order');
+  }
+  data.order.total = data.order.qty * unit;
+};
+"""
+PRICE_FIXED = PRICE.replace("const unit = data.order.unit;", "const unit = data.order.unit ?? 10;")
+FINISH = """\
+export const condition = { order: { total: Number } };
+
+export const content = async () => {
+  task.complete({ total: data.order.total });
+};
+"""
+REJECT = """\
+export const condition = { withdrawn: true };
+
+export const content = async () => {
+  task.ignore();
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def shop(server: Server) -> Workspace:
+    ws = server.workspace("shop")
+    ws.put_step("price order", PRICE)
+    ws.put_step("finish order", FINISH)
+    ws.put_step("drop withdrawn order", REJECT)
+    return ws
+
+
+def sign_in(page: Page, server: Server, ws: Workspace, path: str = "/ui") -> None:
+    page.goto(server.url + path)
+    page.get_by_label("Workspace key").fill(ws.key)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#who")).to_contain_text("shop")
+
+
+def test_sign_in_then_sign_out(server: Server, page: Page) -> None:
+    ws = shop(server)
+    task_id = ws.new_task({"order": {"qty": 1, "unit": 3}}, name="order 1")
+    ws.settle(task_id)
+    page.goto(server.url + "/ui")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("#main")).to_be_hidden()
+    sign_in(page, server, ws)
+    expect(page.locator("table.tasks")).to_contain_text("order 1")
+    assert page.evaluate("sessionStorage.getItem('aloma.key')") == ws.key
+    assert ws.key not in page.url
+    assert not page.context.cookies()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('aloma.key')") is None
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("#main")).to_be_hidden()
+
+
+def test_a_wrong_key_is_refused(server: Server, page: Page) -> None:
+    page.goto(server.url + "/ui")
+    page.get_by_label("Workspace key").fill("alk_not-a-key")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#sign-in-error")).to_contain_text("Key refused")
+    expect(page.locator("#main")).to_be_hidden()
+    assert page.evaluate("sessionStorage.getItem('aloma.key')") is None
+    # A key that stops working (kept from before) is refused by the fragments: back to sign-in.
+    page.evaluate("sessionStorage.setItem('aloma.key', 'alk_revoked')")
+    page.reload()
+    expect(page.locator("#sign-in-error")).to_contain_text("Key refused")
+
+
+def test_the_fragments_need_the_key_and_the_pages_carry_security_headers(server: Server) -> None:
+    ws = shop(server)
+    shell = ws.client.get("/ui", headers={"Authorization": ""})
+    assert shell.status_code == 200
+    assert "default-src 'self'" in shell.headers["content-security-policy"]
+    assert shell.headers["x-frame-options"] == "DENY"
+    anonymous = ws.client.get("/ui/f/tasks", headers={"Authorization": ""})
+    assert anonymous.status_code == 401
+    fragment = ws.client.get("/ui/f/tasks")
+    assert fragment.status_code == 200
+    assert fragment.headers["cache-control"] == "no-store"
+
+
+def test_filter_tasks(server: Server, page: Page) -> None:
+    ws = shop(server)
+    done = ws.new_task({"order": {"qty": 2, "unit": 4}}, name="paid order")
+    ignored = ws.new_task({"withdrawn": True}, name="withdrawn order")
+    ws.settle(done)
+    ws.settle(ignored)
+    sign_in(page, server, ws)
+    rows = page.locator("table.tasks tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator(".state-counts")).to_contain_text("ignored 1")
+    page.get_by_label("State", exact=True).select_option("ignored")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("withdrawn order")
+    page.get_by_label("State", exact=True).select_option("")
+    page.get_by_label("Name", exact=True).fill("paid order")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("paid order")
+    page.get_by_label("Name", exact=True).fill("")
+    page.get_by_label("Search in data").fill('"unit":4')
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("paid order")
+
+
+def test_an_error_is_shown_at_its_line_then_fixed_and_resumed(server: Server, page: Page) -> None:
+    ws = shop(server)
+    task_id = ws.new_task({"order": {"qty": 3}}, name="unpriced order")
+    assert ws.settle(task_id)["state"] == "error"
+    sign_in(page, server, ws)
+    page.get_by_role("link", name=task_id[-10:]).click()
+    expect(page.locator("#task-state")).to_have_text("error")
+    expect(page.locator(".task-error")).to_contain_text("line 7")
+    failing = page.locator(".ev-failed .source .hll")
+    expect(failing).to_contain_text("throw new Error('no unit price for the order');")
+
+    page.get_by_role("link", name="Steps").click()
+    step = page.locator("article.step", has=page.get_by_role("heading", name="price order"))
+    step.locator("summary", has_text="Source").click()
+    step.get_by_label("Edit the step file").fill(PRICE_FIXED)
+    step.get_by_role("button", name="Save as version 2").click()
+    expect(step.locator(".meta")).to_contain_text("version 2")
+
+    page.go_back()
+    page.get_by_role("button", name="Resume").click()
+    expect(page.locator("#task-state")).to_have_text("done")
+    expect(page.locator(".result")).to_contain_text("30")
+    expect(page.locator(".timeline")).to_contain_text("run of finish order")
+
+
+def test_data_at_a_point_of_the_story(server: Server, page: Page) -> None:
+    ws = shop(server)
+    task_id = ws.new_task({"order": {"qty": 2, "unit": 5}}, name="priced order")
+    ws.settle(task_id)
+    sign_in(page, server, ws, f"/ui/tasks/{task_id}")
+    first = page.locator(".ev-created")
+    first.get_by_role("button", name="data here").click()
+    expect(page.locator("#data-panel")).to_contain_text('"qty"')
+    expect(page.locator("#data-panel")).not_to_contain_text('"total"')
+    priced = page.locator(".ev-run", has_text="run of price order")
+    expect(priced.locator("table.diff")).to_contain_text("order.total")
+    priced.get_by_role("button", name="data here").click()
+    expect(page.locator("#data-panel")).to_contain_text('"total"')
