@@ -182,6 +182,7 @@ def start_run(
             claim.origin_version,
             token,
             lease_until,
+            claim.libraries,
         )
         outcome = Outcome(_next(task, now, claims={**task.claims, claim.step: running}), [], quiet=True)
         return StartDecision(StartKind.START, "", outcome, step)
@@ -253,7 +254,7 @@ def commit_run(
         if problem is not None:
             return _fail(task, claim, run_event, TaskError(request.step, problem), now)
         return _succeed(task, claim, run_event, snapshot, result, merged, now)
-    error = TaskError(request.step, result.error.message, result.error.line)
+    error = TaskError(request.step, result.error.message, result.error.line, result.error.file)
     return _fail(task, claim, run_event, error, now)
 
 
@@ -507,7 +508,14 @@ def expire_leases(task: Task, now: int) -> Outcome | None:
     claims = dict(task.claims)
     for claim in running:
         claims[claim.step] = Claim(
-            claim.id, claim.step, claim.status, claim.data_seq, claim.origin_version, claim.run_token, 0
+            claim.id,
+            claim.step,
+            claim.status,
+            claim.data_seq,
+            claim.origin_version,
+            claim.run_token,
+            0,
+            claim.libraries,
         )
     return Outcome(_next(task, now, claims=claims), [])
 

@@ -38,6 +38,18 @@ class StepFileError(InvalidInput):
         self.line = line
 
 
+class LibraryFileError(InvalidInput):
+    """A library (`lib/NAME.js`) that cannot be used; the message names the file and the line."""
+
+    code = "invalid_library"
+
+    def __init__(self, name: str, message: str, line: int | None = None) -> None:
+        where = f"lib/{name}.js" if line is None else f"lib/{name}.js line {line}"
+        super().__init__(f"{where}: {message}")
+        self.name = name
+        self.line = line
+
+
 class NotFound(AlomaError):
     """Unknown id, or an object of another workspace (never revealed as existing)."""
 

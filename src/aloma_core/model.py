@@ -52,6 +52,8 @@ class Claim:
     `origin_version` the task version the dispatch decision was read from (a retried matcher
     re-sends exactly the claims it made from that version), `run_token` identifies the attempt
     that may commit, `lease_until` (epoch ms) lets a redelivered message take over a dead run.
+    `libraries` is the workspace's library revision when the claim was made: the run sees those
+    library versions (libraries.py); None runs with the current ones.
     """
 
     id: str
@@ -61,6 +63,7 @@ class Claim:
     origin_version: int
     run_token: str | None = None
     lease_until: int | None = None
+    libraries: int | None = None
 
     def to_json(self) -> JsonObject:
         return {
@@ -71,6 +74,7 @@ class Claim:
             "origin_version": self.origin_version,
             "run_token": self.run_token,
             "lease_until": self.lease_until,
+            "libraries": self.libraries,
         }
 
     @classmethod
@@ -83,17 +87,22 @@ class Claim:
             origin_version=int(raw["origin_version"]),
             run_token=raw.get("run_token"),
             lease_until=None if raw.get("lease_until") is None else int(raw["lease_until"]),
+            libraries=None if raw.get("libraries") is None else int(raw["libraries"]),
         )
 
 
 @dataclass(frozen=True)
 class TaskError:
+    """`line` is in the step file, or in `file` (a library, `lib/NAME.js`) when that is set."""
+
     step: str | None
     message: str
     line: int | None = None
+    file: str | None = None
 
     def to_json(self) -> JsonObject:
-        return {"step": self.step, "message": self.message, "line": self.line}
+        shown: JsonObject = {"step": self.step, "message": self.message, "line": self.line}
+        return shown if self.file is None else {**shown, "file": self.file}
 
 
 @dataclass(frozen=True)

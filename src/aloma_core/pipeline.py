@@ -9,11 +9,12 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import engine
 from .catalog import StepCatalog
 from .errors import ConflictingState, NotFound
+from .library_pins import LibrarySets, pin_claims
 from .limits import Limits
 from .model import REPORTED_STATES, ClaimStatus, RunRequest, Task, WorkspaceSettings
 from .ports import (
@@ -116,6 +117,7 @@ class Matcher:
     queue: WorkQueue
     clock: Clock
     new_id: IdFactory
+    libraries: LibrarySets = field(default_factory=lambda: LibrarySets(None))
 
     def handle(self, workspace_id: str, task_id: str, version: int, image: Task | None = None) -> Task | None:
         """React to task version `version` being stored: dispatch what matches, or settle the state.
@@ -148,6 +150,8 @@ class Matcher:
         outcome = engine.plan_dispatch(task, catalog, settings, self.clock.now_ms(), self.new_id)
         if outcome is None:
             return task
+        if outcome.requests:
+            outcome = pin_claims(task, outcome, self.libraries.revision(task.workspace_id))
         if self.tasks.save(outcome.task, task.version, outcome.events, quiet=outcome.quiet):
             self.queue.send(outcome.requests)
             for request in outcome.requests:
@@ -216,6 +220,7 @@ class Runner:
     clock: Clock
     new_id: IdFactory
     hosts: ConnectorHosts
+    libraries: LibrarySets = field(default_factory=lambda: LibrarySets(None))
 
     def handle(self, request: RunRequest, deadline_ms: int | None = None) -> RunResult | None:
         """Run one claimed step: start it, run it in the sandbox, commit its changes exactly once.
@@ -231,7 +236,8 @@ class Runner:
             return None
         task, decision_step_version, source = started
         started_at = self.clock.now_ms()
-        result = self._execute(request, task, source, settings, limits)
+        libraries = self.libraries.sources(request.workspace_id, task.claims[request.step].libraries)
+        result = self._execute(request, task, source, settings, limits, libraries)
         snapshot = engine.RunSnapshot(task.data, task.data_seq, decision_step_version, started_at)
         self._commit(request, task, snapshot, result, settings)
         return result
@@ -272,7 +278,13 @@ class Runner:
         raise WriteContention(f"could not start {request.step!r} on task {request.task_id}")
 
     def _execute(
-        self, request: RunRequest, task: Task, source: str, settings: WorkspaceSettings, limits: Limits
+        self,
+        request: RunRequest,
+        task: Task,
+        source: str,
+        settings: WorkspaceSettings,
+        limits: Limits,
+        libraries: dict[str, str],
     ) -> RunResult:
         # Connector secrets are workspace secrets too, so the sandbox masks them with the rest.
         secrets = self.secrets.values(request.workspace_id)
@@ -286,6 +298,7 @@ class Runner:
             claim_id=request.claim_id,
             config=secrets,
             limits=limits,
+            libraries=libraries,
         )
         host = self.hosts.for_run(request.workspace_id, task.id, settings, secrets)
         result = self.executor.execute(run, host)

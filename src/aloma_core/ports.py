@@ -9,6 +9,7 @@ import builtins
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
+from .libraries import Library
 from .model import (
     ConnectorConfig,
     Event,
@@ -85,6 +86,23 @@ class StepStore(Protocol):
 
     def revision(self, workspace_id: str) -> int:
         """A number that changes whenever a step of the workspace changes (for caching indexes)."""
+
+
+class LibraryStore(Protocol):
+    """Immutable library versions (libraries.py), and each workspace's library revision."""
+
+    def put(self, library: Library, expected_revision: int) -> bool:
+        """Store a new version made at `library.revision` (= `expected_revision` + 1), only if the
+        workspace's revision is still `expected_revision`; False when another change came first."""
+
+    def latest(self, workspace_id: str, name: str) -> Library | None:
+        """The newest version of the name, a tombstone included; None if it never existed."""
+
+    def revision(self, workspace_id: str) -> int:
+        """The workspace's library revision: 0 before any change, + 1 with each."""
+
+    def at(self, workspace_id: str, revision: int) -> builtins.list[Library]:
+        """The libraries at `revision` (`libraries.live_at`), by name."""
 
 
 class WorkspaceStore(Protocol):

@@ -126,7 +126,10 @@ def task_from_record(record: Mapping[str, object]) -> Task:
 
 def _task_error(raw: dict[str, Any]) -> TaskError:
     return TaskError(
-        step=_optional_text(raw, "step"), message=_text(raw, "message"), line=_optional_int(raw, "line")
+        step=_optional_text(raw, "step"),
+        message=_text(raw, "message"),
+        line=_optional_int(raw, "line"),
+        file=_optional_text(raw, "file"),
     )
 
 

@@ -17,6 +17,7 @@ from aloma_core.adapters.local.ratelimit import InMemoryRateLimiter
 from aloma_core.adapters.local.sqlite import (
     SqliteConnectorStore,
     SqliteDatabase,
+    SqliteLibraryStore,
     SqliteScheduleStore,
     SqliteSecretStore,
     SqliteStepStore,
@@ -55,6 +56,7 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
         webhooks=SqliteWebhookStore(db),
         rate_limiter=InMemoryRateLimiter(),
         schedules=SqliteScheduleStore(db),
+        libraries=SqliteLibraryStore(db),
     )
     db.close()
 

@@ -21,6 +21,7 @@ HELPERS = [
     "URL",
     "URLSearchParams",
     "crypto",
+    "lib",
 ]
 
 
@@ -47,7 +48,8 @@ def test_each_helper_is_there_with_its_kind_before_and_after_a_touch(name: str) 
         f"data.value = [before.enumerable, before.configurable, kind, after.writable, after.enumerable,"
         f" after.value === {name}, {name} === globalThis.{name}, {name!r} in globalThis];"
     )
-    kind = "object" if name in ("console", "audit", "task", "step", "connectors", "crypto") else "function"
+    objects = ("console", "audit", "task", "step", "connectors", "crypto", "lib")
+    kind = "object" if name in objects else "function"
     assert ok(run_body(body)).data == {"value": [False, True, kind, True, False, True, True, True]}
 
 

@@ -9,7 +9,7 @@ from . import errors
 from .auth import ApiContext
 from .bodylimit import BodyLimitMiddleware
 from .requestid import RequestIdMiddleware
-from .routes import connectors, health, schedules, secrets, steps, tasks, webhooks, workspaces
+from .routes import connectors, health, libraries, schedules, secrets, steps, tasks, webhooks, workspaces
 
 
 def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: int = 1 * MIB) -> FastAPI:
@@ -38,6 +38,7 @@ def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: i
         webhooks.router,
         webhooks.hooks,
         schedules.router,
+        libraries.router,
     ):
         app.include_router(router)
     dashboard.mount(app)

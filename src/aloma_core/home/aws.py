@@ -9,6 +9,7 @@ from functools import cached_property
 from ..adapters.aws.clients import AwsClients
 from ..adapters.aws.dynamodb import (
     DynamoConnectorStore,
+    DynamoLibraryStore,
     DynamoRateLimiter,
     DynamoScheduleStore,
     DynamoStepStore,
@@ -19,6 +20,7 @@ from ..adapters.aws.dynamodb import (
 from ..adapters.aws.secrets import SecretsManagerSecretStore, read_admin_token
 from ..adapters.aws.sqs import SqsWorkQueue
 from ..connectors.hosts import StoredConnectorHosts
+from ..library_pins import LibrarySets
 from ..model import RunRequest
 from ..pipeline import CatalogCache, Matcher, RunBusy, RunLost, Runner, Timekeeper
 from ..records import new_id
@@ -68,6 +70,14 @@ class AwsHome:
         return DynamoScheduleStore(self.clients.dynamodb, self.settings.table)
 
     @cached_property
+    def libraries(self) -> DynamoLibraryStore:
+        return DynamoLibraryStore(self.clients.dynamodb, self.settings.table)
+
+    @cached_property
+    def library_sets(self) -> LibrarySets:
+        return LibrarySets(self.libraries)
+
+    @cached_property
     def catalogs(self) -> CatalogCache:
         return CatalogCache(self.steps)
 
@@ -84,12 +94,15 @@ class AwsHome:
             webhooks=DynamoWebhookStore(self.clients.dynamodb, self.settings.table),
             rate_limiter=DynamoRateLimiter(self.clients.dynamodb, self.settings.table),
             schedules=self.schedules,
+            libraries=self.libraries,
         )
 
     @cached_property
     def matcher(self) -> Matcher:
         queue = SqsWorkQueue(self.clients.sqs, self.settings.queue_url)
-        return Matcher(self.tasks, self.workspaces, self.catalogs, queue, self.clock, new_id)
+        return Matcher(
+            self.tasks, self.workspaces, self.catalogs, queue, self.clock, new_id, self.library_sets
+        )
 
     @cached_property
     def runner(self) -> Runner:
@@ -102,6 +115,7 @@ class AwsHome:
             self.clock,
             new_id,
             StoredConnectorHosts(self.connectors),
+            self.library_sets,
         )
 
     @cached_property

@@ -10,6 +10,7 @@ from ..adapters.local.ratelimit import InMemoryRateLimiter
 from ..adapters.local.sqlite import (
     SqliteConnectorStore,
     SqliteDatabase,
+    SqliteLibraryStore,
     SqliteScheduleStore,
     SqliteSecretStore,
     SqliteStepStore,
@@ -18,6 +19,7 @@ from ..adapters.local.sqlite import (
     SqliteWorkspaceStore,
 )
 from ..connectors.hosts import StoredConnectorHosts
+from ..library_pins import LibrarySets
 from ..model import RunRequest, Task, TaskState
 from ..pipeline import CatalogCache, Matcher, RunBusy, Runner, Timekeeper
 from ..ports import Clock
@@ -73,6 +75,7 @@ class LocalHome:
         self.secrets = SqliteSecretStore(self._db)
         self.connectors = SqliteConnectorStore(self._db)
         self.schedules = SqliteScheduleStore(self._db)
+        self.libraries = SqliteLibraryStore(self._db)
         self.platform = Platform(
             self.workspaces,
             self.steps,
@@ -84,8 +87,10 @@ class LocalHome:
             webhooks=SqliteWebhookStore(self._db),
             rate_limiter=InMemoryRateLimiter(),
             schedules=self.schedules,
+            libraries=self.libraries,
         )
         catalogs = CatalogCache(self.steps)
+        library_sets = LibrarySets(self.libraries)
         self._sandbox = ProcessSandbox(workers)
         self.runner = Runner(
             progress,
@@ -96,12 +101,13 @@ class LocalHome:
             self.clock,
             new_id,
             StoredConnectorHosts(self.connectors),
+            library_sets,
         )
         self._runs: WorkerPool[RunRequest] = WorkerPool(
             "run", workers, self.runner.handle, self._give_up, retry, retry_later=(RunBusy,)
         )
         self.matcher = Matcher(
-            progress, self.workspaces, catalogs, LocalWorkQueue(self._runs), self.clock, new_id
+            progress, self.workspaces, catalogs, LocalWorkQueue(self._runs), self.clock, new_id, library_sets
         )
         self._stream: WorkerPool[TaskVersion] = WorkerPool(
             "match", 1, lambda item: self.matcher.handle(*item), self._log_lost_version, retry

@@ -13,6 +13,7 @@ from typing import Any
 from ..json_types import JsonObject, JsonValue
 from .datatext import DataText
 from .engine import Engine, ScriptError
+from .layout import SourceLayout
 from .scripts import LIBRARY, LIBRARY_JS, PRELUDE_JS
 from .source_scan import Export
 from .types import RunInput
@@ -69,14 +70,22 @@ class Bridge:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def start(self, inp: RunInput, data: DataText, exports: Mapping[str, Export], run_content: bool) -> None:
+    def start(
+        self,
+        inp: RunInput,
+        data: DataText,
+        exports: Mapping[str, Export],
+        run_content: bool,
+        layout: SourceLayout | None = None,
+    ) -> None:
         """Define the globals, evaluate the step module and, for a run, call its `content`.
 
         The input crosses as one text, the data's text (`data`) in it. The sandbox scripts start
         after as many blank lines as the step file has, so none of their frames can be mistaken
-        for a line of the step file (frames.py).
+        for a line of the step file (frames.py). The workspace's libraries (`layout`) follow the
+        sandbox's own files in the library text, each placed at its own lines (layout.py).
         """
-        settings = {
+        settings: JsonObject = {
             "task": {"id": inp.task_id, "name": inp.task_name, "tags": list(inp.tags)},
             "step": inp.step_name,
             "config": dict(inp.config),
@@ -84,10 +93,12 @@ class Bridge:
             "logBytes": inp.limits.log_bytes,
             "sourceLines": self._engine.source_lines,
         }
+        if layout is not None and layout.index:
+            settings["libraries"] = layout.index
         settings_text = json.dumps(settings, separators=(",", ":"))
         text = f'{{"data":{data.text},"lib":{_LIBRARY_TEXT},{settings_text[1:]}'
         self._engine.set_global("__alomaIn", text)
-        self._engine.set_global("__alomaLib", LIBRARY_JS)
+        self._engine.set_global("__alomaLib", LIBRARY_JS if layout is None else LIBRARY_JS + layout.text)
         self._engine.eval("\n" * (self._engine.source_lines + 1) + PRELUDE_JS)
         promise = self._engine.module(f"{inp.source}\n{exports_line(exports)}")
         self._engine.set_global("__alomaModule", promise)

@@ -19,6 +19,7 @@ from .datatext import DataText
 from .delta import run_changes
 from .engine import EXCLUSIVE, Engine, LimitBreach, ScriptError, limit_behind
 from .frames import line_count, script_error_line, step_line
+from .layout import SourceLayout
 from .logs import clip_logs
 from .loop import EventLoop, Stalled
 from .record import EMPTY, Record, parse_record
@@ -48,6 +49,7 @@ class _Run:
         self._inp = inp
         self._limits = inp.limits
         self._lines = line_count(inp.source)
+        self._layout = SourceLayout(self._lines, inp.libraries)
         self._started = time.perf_counter()
         self._engine = Engine(inp.limits, self._lines)
         self._bridge = Bridge(self._engine)
@@ -65,7 +67,7 @@ class _Run:
         error = self._log_error(record, clipped) or error or record_error
         outcome = self._data() if error is None else error
         if isinstance(outcome, RunError):
-            masked = RunError(self._redact(outcome.message), outcome.line, outcome.limit)
+            masked = RunError(self._redact(outcome.message), outcome.line, outcome.limit, outcome.file)
             return self._result(logs, audit, error=masked)
         after, after_text = outcome
         changes = run_changes(self._inp.data, after, (self._data_text.text, after_text))
@@ -78,7 +80,8 @@ class _Run:
         if refused is not None:
             return RunError(*refused)
         try:
-            self._bridge.start(self._inp, self._data_text, found.exports, run_content=True)
+            exports = found.exports
+            self._bridge.start(self._inp, self._data_text, exports, run_content=True, layout=self._layout)
             EventLoop(self._engine, self._bridge, self._calls).run()
             failure = self._bridge.failure(include_unhandled=True)
             return None if failure is None else self._failure_error(failure)
@@ -92,10 +95,15 @@ class _Run:
             self._calls.close(self._engine.wall_left_s())
 
     def _failure_error(self, failure: Failure) -> RunError:
-        line = step_line(failure.stack, self._lines)
+        """A failure inside a library names the library's file and line, in the message too."""
+        where = self._layout.locate(failure.stack)
+        line = None if where is None else where.line
         limit = limit_behind(failure.name, failure.message)
         if limit is not None:
-            return RunError(LimitBreach.of(limit, self._limits).message, line, limit)
+            file = None if where is None else where.file
+            return RunError(LimitBreach.of(limit, self._limits).message, line, limit, file)
+        if where is not None and where.file is not None:
+            return RunError(f"{failure.text} (at {where.label()})", line, file=where.file)
         return RunError(failure.text, line)
 
     def _record(self) -> tuple[Record, RunError | None]:

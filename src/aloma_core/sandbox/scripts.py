@@ -24,6 +24,7 @@ _GLOBALS: dict[str, tuple[str, ...]] = {
     "encoding": ("TextEncoder", "TextDecoder"),
     "url": ("URL", "URLSearchParams"),
     "crypto": ("crypto",),
+    "libraries": ("lib",),
 }
 
 

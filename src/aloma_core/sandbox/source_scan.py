@@ -44,9 +44,12 @@ _PUNCT = re.compile(r"\.\.\.|\?\.(?!\d)|[^\s\w$]")
 
 @dataclass(frozen=True)
 class Token:
+    """`start` is the token's offset in the text for names and punctuation (libraries rewrite `export`)."""
+
     kind: TokenKind
     value: str
     line: int
+    start: int = -1
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ class _Lexer:
     def _emit(self, kind: TokenKind, pattern: re.Pattern[str]) -> None:
         found = pattern.match(self.src, self.pos)
         text = found.group() if found else self.src[self.pos]
-        self.tokens.append(Token(kind, text, self.line))
+        self.tokens.append(Token(kind, text, self.line, self.pos))
         self.pos += len(text)
 
     def _punct(self) -> None:
@@ -146,7 +149,7 @@ class _Lexer:
             self.depth += 1
         elif text in ")]}":
             self.depth -= 1
-        self.tokens.append(Token("punct", text, self.line))
+        self.tokens.append(Token("punct", text, self.line, self.pos))
         self.pos += len(text)
 
     def _string(self, quote: str) -> None:

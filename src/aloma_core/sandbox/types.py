@@ -44,6 +44,8 @@ class RunInput:
     claim_id: str
     config: Mapping[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    libraries: Mapping[str, str] = field(default_factory=dict)
+    """The workspace's libraries pinned for this run: name -> source of `lib/NAME.js`."""
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,13 @@ class TaskActions:
 
 @dataclass(frozen=True)
 class RunError:
-    """Why a run failed: `line` is in the step file; `limit` names the limit that was hit, if any."""
+    """Why a run failed: `line` is in the step file, or in `file` (`lib/NAME.js`) when that is set;
+    `limit` names the limit that was hit, if any."""
 
     message: str
     line: int | None = None
     limit: str | None = None
+    file: str | None = None
 
 
 @dataclass

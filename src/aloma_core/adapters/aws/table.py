@@ -30,6 +30,10 @@ Items (`{ws}` a workspace id, `{id}` a task id):
 - `schedule`: pk `WS#{ws}#SCHEDULES`, sk `SCHEDULE#{name}`; `name`, `next_fire_at` (N),
   `updated_at` (N), `record`; gsi3pk `DUE#SCHEDULE`, gsi3sk `{next_fire_at:013d}#{ws}#{name}`.
   A firing advances it with a write conditioned on both numbers (see `dynamodb/schedules.py`).
+- `library`: pk `WS#{ws}#LIBS`, sk `LIB#{name}#{version:010d}`; `name`, `version` (N),
+  `revision` (N), `deleted` (N, 0 or 1), `updated_at` (N), `source`. Immutable: one per version.
+- `libraries_meta`: pk `WS#{ws}#LIBS`, sk `REVISION`; `revision` (N), moved with each new
+  `library` item in one transaction, conditioned on the value the writer read.
 - `rate`: pk `RATE#{limiter key}#{epoch minute}`, sk `RATE`; `hits` (N), `expires_at` a few
   minutes after its minute ends. One UpdateItem per event: ADD 1 if `hits` is still under the
   limit (a failed condition is a refusal). Every write of these items reaches the stream too,
@@ -118,6 +122,8 @@ WEBHOOK_PREFIX = "WEBHOOK#"
 WEBHOOK_KEY_SK = "HOOK"
 RATE_SK = "RATE"
 SCHEDULE_PREFIX = "SCHEDULE#"
+LIBRARY_PREFIX = "LIB#"
+LIBRARIES_META_SK = "REVISION"
 
 
 def workspace_pk(workspace_id: str) -> str:
@@ -183,6 +189,19 @@ def schedules_pk(workspace_id: str) -> str:
 
 def schedule_sk(name: str) -> str:
     return f"{SCHEDULE_PREFIX}{name}"
+
+
+def libraries_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#LIBS"
+
+
+def library_prefix(name: str) -> str:
+    """The sort keys of every version of one library start with this."""
+    return f"{LIBRARY_PREFIX}{name}#"
+
+
+def library_sk(name: str, version: int) -> str:
+    return f"{library_prefix(name)}{version:010d}"
 
 
 def due_order(at_ms: int, workspace_id: str, key: str) -> str:

@@ -30,6 +30,8 @@ void function __alomaPrelude(global, evalScript) {
     global,
     input,
     state,
+    text,
+    evalScript,
     // What Python reads back after the run (record.py); the library files fill it in.
     record: {},
     load: (name) => loaded[name] || (loaded[name] = evalScript(padding + lib.apply(lib.slice, text, input.lib[name]))(lib)),

@@ -14,6 +14,7 @@ from store_support import moto_client, table_name
 
 from aloma_core.adapters.aws.dynamodb import (
     DynamoConnectorStore,
+    DynamoLibraryStore,
     DynamoRateLimiter,
     DynamoScheduleStore,
     DynamoStepStore,
@@ -26,6 +27,7 @@ from aloma_core.adapters.local.ratelimit import InMemoryRateLimiter
 from aloma_core.adapters.local.sqlite import (
     SqliteConnectorStore,
     SqliteDatabase,
+    SqliteLibraryStore,
     SqliteScheduleStore,
     SqliteSecretStore,
     SqliteStepStore,
@@ -35,6 +37,7 @@ from aloma_core.adapters.local.sqlite import (
 )
 from aloma_core.ports import (
     ConnectorStore,
+    LibraryStore,
     RateLimiter,
     ScheduleStore,
     SecretStore,
@@ -90,6 +93,12 @@ def schedule_store(home: str, request: pytest.FixtureRequest) -> ScheduleStore:
     if home == SQLITE:
         return SqliteScheduleStore(_database(request))
     return DynamoScheduleStore(*_table(request))
+
+
+def library_store(home: str, request: pytest.FixtureRequest) -> LibraryStore:
+    if home == SQLITE:
+        return SqliteLibraryStore(_database(request))
+    return DynamoLibraryStore(*_table(request))
 
 
 def rate_limiter(home: str, request: pytest.FixtureRequest) -> RateLimiter:

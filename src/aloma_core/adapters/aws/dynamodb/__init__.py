@@ -5,6 +5,7 @@ or reads the environment.
 """
 
 from .connectors import DynamoConnectorStore
+from .libraries import DynamoLibraryStore
 from .ratelimit import DynamoRateLimiter
 from .schedules import DynamoScheduleStore
 from .steps import DynamoStepStore
@@ -14,6 +15,7 @@ from .workspaces import DynamoWorkspaceStore
 
 __all__ = [
     "DynamoConnectorStore",
+    "DynamoLibraryStore",
     "DynamoRateLimiter",
     "DynamoScheduleStore",
     "DynamoStepStore",

@@ -2,6 +2,7 @@
 
 from .connector_store import SqliteConnectorStore
 from .database import SqliteDatabase
+from .library_store import SqliteLibraryStore
 from .schedule_store import SqliteScheduleStore
 from .secret_store import SqliteSecretStore
 from .step_store import SqliteStepStore
@@ -12,6 +13,7 @@ from .workspace_store import SqliteWorkspaceStore
 __all__ = [
     "SqliteConnectorStore",
     "SqliteDatabase",
+    "SqliteLibraryStore",
     "SqliteScheduleStore",
     "SqliteSecretStore",
     "SqliteStepStore",

@@ -97,4 +97,19 @@ MIGRATIONS: tuple[str, ...] = (
     ) STRICT;
     CREATE INDEX schedules_due ON schedules (next_fire_at);
     """,
+    # 4: shared libraries, as immutable versions. `revision` numbers a workspace's library changes
+    # (unique: two writers cannot both make revision R); a run reads the versions of its revision.
+    """
+    CREATE TABLE library_versions (
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        deleted INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, name, version),
+        UNIQUE (workspace_id, revision)
+    ) STRICT;
+    """,
 )
