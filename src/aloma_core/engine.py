@@ -7,11 +7,12 @@ write on the version it read, so these rules hold under any number of concurrent
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
 from . import limits as limit_names
+from . import replay
 from .catalog import StepCatalog
 from .changes import Change, Path, apply, diff, json_equal, merge_patch
 from .errors import ConflictingState, InvalidInput, TooLarge
@@ -530,6 +531,82 @@ def resume(task: Task, now: int) -> Outcome:
         _state_event(task, TaskState.RUNNING, now, "resumed"),
     ]
     return Outcome(_next(task, now, state=TaskState.RUNNING, error=None), events)
+
+
+def rerun(
+    task: Task,
+    history: Sequence[Event],
+    from_seq: int | None,
+    data: JsonObject | None,
+    now: int,
+    settings: WorkspaceSettings,
+) -> Outcome:
+    """Run a failed or incomplete task again from one of its runs (`from_seq`, the `seq` of its `run`
+    event) or from the start (None): the data goes back to what it was when that run was
+    dispatched (or to `data`, an edited copy), and the claims of that run and of every run
+    dispatched after it are dropped, so those steps may run again and the earlier ones do not."""
+    if task.state not in RESUMABLE_STATES:
+        raise ConflictingState(
+            f"only an incomplete or failed task can be rerun; this one is {task.state.value} "
+            "(clone it to run its data again as a new task)"
+        )
+    dispatched_at = {
+        str(event.detail.get("claim")): event.seq for event in history if event.type == "dispatched"
+    }
+    if from_seq is None:
+        cutoff = 0
+        start = replay.data_after(history, history[0].seq)
+    else:
+        run = next((event for event in history if event.seq == from_seq), None)
+        if run is None or run.type != "run":
+            raise InvalidInput(f"from: event {from_seq} of this task's history is not a run")
+        cutoff = dispatched_at.get(str(run.detail.get("claim")), 0)
+        if cutoff == 0:
+            raise InvalidInput(f"from: the history holds no dispatch of the run at event {from_seq}")
+        start = replay.data_after(history, cutoff)
+    new_data = start if data is None else data
+    if data_size(new_data) > settings.limits.task_data_bytes:
+        raise TooLarge(
+            f"task data exceeds the {limit_names.TASK_SIZE} of {settings.limits.task_data_bytes} bytes"
+        )
+    claims = {name: c for name, c in task.claims.items() if dispatched_at.get(c.id, 0) < cutoff}
+    events = [
+        Event("rerun", now, {"from": from_seq, "edited": data is not None, "data": new_data}),
+        _state_event(task, TaskState.RUNNING, now, "rerun"),
+    ]
+    changes: dict[str, object] = {
+        "state": TaskState.RUNNING,
+        "error": None,
+        "result": None,
+        "data": new_data,
+        "data_seq": task.data_seq + 1,
+        "claims": claims,
+        **_NO_TIMERS,
+    }
+    return Outcome(_next(task, now, **changes), events)
+
+
+def clone(
+    source: Task,
+    task_id: str,
+    name: str | None,
+    data: JsonObject | None,
+    now: int,
+    settings: WorkspaceSettings,
+) -> Outcome:
+    """A new task from any task: its current data (or `data`) and name (or `name`); nothing else
+    of the source carries over, so every step may run on the clone."""
+    outcome = new_task(
+        source.workspace_id,
+        task_id,
+        source.name if name is None else name,
+        source.data if data is None else data,
+        now,
+        settings,
+    )
+    [created] = outcome.events
+    marked = Event(created.type, created.at, {**created.detail, "cloned_from": source.id})
+    return Outcome(outcome.task, [marked])
 
 
 def patch_data(task: Task, patch: JsonObject, now: int, settings: WorkspaceSettings) -> Outcome:

@@ -12,18 +12,18 @@ import re
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from . import engine
+from . import engine, replay
+from .catalog import StepCatalog
+from .conditions import parse_condition
 from .connectors import registry
 from .connectors.stored import owned_secrets
-from .errors import InvalidInput, NotFound, RateLimited, TooLarge, Unauthorized
+from .errors import ConflictingState, InvalidInput, NotFound, RateLimited, TooLarge, Unauthorized
 from .json_types import JsonObject, JsonValue
-from .libraries import Library
-from .library_service import LibraryUses
 from .limits import TASK_SIZE
 from .model import (
     ConnectorConfig,
@@ -41,7 +41,6 @@ from .ports import (
     Clock,
     ConnectorStore,
     IdFactory,
-    LibraryStore,
     RateLimiter,
     ScheduleStore,
     SecretStore,
@@ -60,7 +59,21 @@ from .webhooks import definition, delivery, signing
 _SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 MAX_SECRET_BYTES = 64 * 1024
 MAX_PAGE = 200
+MAX_BULK = 100
 MINUTE_MS = 60_000
+
+
+BulkAction = Literal["resume", "rerun"]
+
+
+@dataclass
+class BulkOutcome:
+    """What one page of a bulk action did: `skipped` pairs a task id with why."""
+
+    matched: int
+    next: str | None
+    changed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def hash_key(key: str) -> str:
@@ -88,7 +101,6 @@ class Platform:
     webhooks: WebhookStore
     rate_limiter: RateLimiter
     schedules: ScheduleStore
-    libraries: LibraryStore | None = None
 
     def __post_init__(self) -> None:
         # Step uploads evaluate JavaScript in this process; the sandbox's CPU clock is per process.
@@ -125,25 +137,6 @@ class Platform:
             raise InvalidInput(validation_message(error, "settings")) from None
         return self.workspaces.save_settings(workspace.id, settings)
 
-    # Libraries (library_service.py)
-
-    def _libraries(self) -> LibraryUses:
-        if self.libraries is None:
-            raise NotFound("this home stores no libraries")
-        return LibraryUses(self.libraries, self.clock, self._upload_lock)
-
-    def put_library(self, workspace: Workspace, name: str, source: str) -> tuple[Library, bool]:
-        return self._libraries().put(workspace.id, name, source, workspace.settings.limits)
-
-    def get_library(self, workspace: Workspace, name: str) -> Library:
-        return self._libraries().get(workspace.id, name)
-
-    def list_libraries(self, workspace: Workspace) -> list[Library]:
-        return self._libraries().list(workspace.id)
-
-    def delete_library(self, workspace: Workspace, name: str) -> None:
-        self._libraries().delete(workspace.id, name)
-
     # Steps
 
     def get_step(self, workspace: Workspace, name: str) -> Step:
@@ -151,6 +144,13 @@ class Platform:
 
     def list_steps(self, workspace: Workspace) -> list[Step]:
         return self.steps.list(workspace.id)
+
+    def matching_steps(self, workspace: Workspace, data: JsonObject) -> list[Step]:
+        """The enabled steps that match `data` in dispatch order, then the disabled ones that would."""
+        steps = self.steps.list(workspace.id)
+        enabled = StepCatalog(steps).matching(data)
+        disabled = [s for s in steps if not s.enabled and parse_condition(s.condition).matches(data)]
+        return [*enabled, *disabled]
 
     def delete_step(self, workspace: Workspace, name: str) -> None:
         self.steps.delete(workspace.id, name)
@@ -266,6 +266,65 @@ class Platform:
 
     def cancel_task(self, workspace: Workspace, task_id: str) -> Task:
         return self._update(workspace, task_id, engine.cancel)
+
+    def task_data_at(self, workspace: Workspace, task_id: str, seq: int) -> JsonObject:
+        """The data right after history event `seq`, rebuilt from the history (replay.py)."""
+        return replay.data_after(self.history(workspace, task_id), seq)
+
+    def rerun_task(
+        self, workspace: Workspace, task_id: str, from_seq: int | None, data: JsonObject | None
+    ) -> Task:
+        def change(task: Task, now: int) -> engine.Outcome:
+            history = self.tasks.history(workspace.id, task_id)
+            return engine.rerun(task, history, from_seq, data, now, workspace.settings)
+
+        return self._update(workspace, task_id, change)
+
+    def clone_task(
+        self, workspace: Workspace, task_id: str, name: str | None, data: JsonObject | None
+    ) -> Task:
+        source = self.tasks.get(workspace.id, task_id)
+        outcome = engine.clone(source, self.new_id(), name, data, self.clock.now_ms(), workspace.settings)
+        self.tasks.create(outcome.task, outcome.events)
+        return outcome.task
+
+    def bulk(
+        self,
+        workspace: Workspace,
+        action: BulkAction,
+        state: TaskState | None,
+        where: TaskFilter,
+        limit: int,
+        cursor: str | None,
+    ) -> BulkOutcome:
+        """One page of the filter, each task resumed or rerun; a task that refuses is skipped with
+        the reason. The cursor is by creation time, so it stays right while the changed tasks
+        leave the filtered state."""
+        if not 1 <= limit <= MAX_BULK:
+            raise InvalidInput(f"limit: between 1 and {MAX_BULK}")
+        page, following = self.tasks.list(workspace.id, state, limit, cursor, where)
+        outcome = BulkOutcome(matched=len(page), next=following)
+        for task in page:
+            try:
+                self._bulk_one(workspace, task, action, where.step)
+            except (ConflictingState, InvalidInput, NotFound, TooLarge) as refusal:
+                outcome.skipped.append((task.id, refusal.message))
+            else:
+                outcome.changed.append(task.id)
+        return outcome
+
+    def _bulk_one(self, workspace: Workspace, task: Task, action: BulkAction, step: str | None) -> None:
+        if action == "resume":
+            self.resume_task(workspace, task.id)
+            return
+        from_seq = None
+        if step is not None:
+            history = self.tasks.history(workspace.id, task.id)
+            first = next((e for e in history if e.type == "run" and e.detail.get("step") == step), None)
+            if first is None:
+                raise InvalidInput(f"step {step!r} never ran on this task")
+            from_seq = first.seq
+        self.rerun_task(workspace, task.id, from_seq, None)
 
     def _update(self, workspace: Workspace, task_id: str, change: Any) -> Task:
         """Read, apply a pure rule, store conditionally; retried when a runner committed meanwhile."""

@@ -289,6 +289,73 @@ class TaskCounts(BaseModel):
     )
 
 
+StateName = Literal["running", "waiting", "done", "ignored", "error", "incomplete", "cancelled"]
+
+
+class TaskDataAt(BaseModel):
+    seq: int = Field(description="the history event the data is shown after")
+    data: dict[str, Any]
+
+
+class TaskRerun(_Input):
+    from_: int | None = Field(
+        None, alias="from", ge=1, description="the `seq` of a `run` event; null reruns from the start"
+    )
+    data: JsonObjectIn | None = Field(None, description="an edited copy of the data to start from instead")
+
+
+class TaskClone(_Input):
+    data: JsonObjectIn | None = Field(
+        None, description="the new task's data; the source's current data when null"
+    )
+    name: str | None = Field(None, description="the new task's name; the source's if null")
+
+
+class BulkFilter(_Input):
+    state: StateName | None = None
+    name: str | None = None
+    tag: str | None = None
+    step: str | None = None
+    created_after: int | None = Field(None, ge=0, description="epoch ms, inclusive")
+    created_before: int | None = Field(None, ge=0, description="epoch ms, exclusive")
+    q: str | None = Field(None, min_length=1, description="substring of the data as compact JSON text")
+
+
+class BulkRequest(_Input):
+    action: Literal["resume", "rerun"]
+    filter: BulkFilter = Field(default_factory=BulkFilter)
+    limit: int = Field(50, ge=1, le=100, description="tasks of the filter this call handles")
+    cursor: str | None = Field(None, description="`next` of the previous call")
+
+
+class BulkSkip(BaseModel):
+    id: str
+    reason: str
+
+
+class BulkAnswer(BaseModel):
+    matched: int = Field(description="tasks of the filter on this page")
+    changed: list[str] = Field(description="ids of the tasks resumed or rerun")
+    skipped: list[BulkSkip]
+    next: str | None = Field(description="cursor of the next page of the filter; null at the end")
+
+
+class DataIn(_Input):
+    data: JsonObjectIn
+
+
+class StepMatch(BaseModel):
+    name: str
+    version: int
+    enabled: bool
+
+
+class StepMatches(BaseModel):
+    steps: list[StepMatch] = Field(
+        description="enabled matches in dispatch order (most specific first), then disabled ones"
+    )
+
+
 class EventOut(BaseModel):
     """A history event: `seq`, `at`, `type`, then the fields of its type (`step`, `changes`, ...)."""
 

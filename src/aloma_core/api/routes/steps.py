@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from ..auth import PlatformDep, WorkspaceDep
 from ..errors import documented
-from ..schemas import StepList, StepOut, StepPut
+from ..schemas import DataIn, StepList, StepMatch, StepMatches, StepOut, StepPut
 
 router = APIRouter(prefix="/v1/steps", tags=["steps"], responses=documented(401))
 
@@ -33,6 +33,25 @@ def put_step(
 @router.get("", summary="List steps")
 def list_steps(platform: PlatformDep, workspace: WorkspaceDep) -> StepList:
     return StepList(steps=[StepOut.of(step) for step in platform.list_steps(workspace)])
+
+
+@router.post(
+    "/match",
+    summary="Which steps match this data",
+    description=(
+        "The enabled steps whose condition matches `data`, most specific first (the order sequential "
+        "mode runs them in), then the disabled ones that would match, flagged `enabled: false`. "
+        "Whether a step already ran on some task is not considered."
+    ),
+    responses=documented(422),
+)
+def match_steps(body: DataIn, platform: PlatformDep, workspace: WorkspaceDep) -> StepMatches:
+    return StepMatches(
+        steps=[
+            StepMatch(name=step.name, version=step.version, enabled=step.enabled)
+            for step in platform.matching_steps(workspace, body.data)
+        ]
+    )
 
 
 @router.get("/{name}", summary="Show a step", responses=documented(404, 422))

@@ -9,7 +9,21 @@ from ...services import MAX_PAGE
 from ...task_filter import SCAN_BUDGET, TaskFilter
 from ..auth import PlatformDep, WorkspaceDep
 from ..errors import documented
-from ..schemas import EventOut, History, TaskCounts, TaskCreate, TaskList, TaskOut, TaskPatch
+from ..schemas import (
+    BulkAnswer,
+    BulkRequest,
+    BulkSkip,
+    EventOut,
+    History,
+    TaskClone,
+    TaskCounts,
+    TaskCreate,
+    TaskDataAt,
+    TaskList,
+    TaskOut,
+    TaskPatch,
+    TaskRerun,
+)
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"], responses=documented(401))
 
@@ -118,3 +132,66 @@ def resume_task(task_id: str, platform: PlatformDep, workspace: WorkspaceDep) ->
 )
 def cancel_task(task_id: str, platform: PlatformDep, workspace: WorkspaceDep) -> TaskOut:
     return TaskOut.of(platform.cancel_task(workspace, task_id))
+
+
+@router.get(
+    "/{task_id}/data",
+    summary="A task's data right after one history event",
+    description="Rebuilt from the history: the `created` data, then every patch and committed run in order.",
+    responses=documented(404, 422),
+)
+def data_at(
+    task_id: str,
+    platform: PlatformDep,
+    workspace: WorkspaceDep,
+    at: Annotated[int, Query(ge=1, description="the `seq` of a history event")],
+) -> TaskDataAt:
+    return TaskDataAt(seq=at, data=platform.task_data_at(workspace, task_id, at))
+
+
+@router.post(
+    "/{task_id}/rerun",
+    status_code=202,
+    summary="Run a failed or incomplete task again from one of its runs",
+    description=(
+        "The data goes back to what it was when the run at `from` was dispatched (or to `data`), that "
+        "run's step and every step dispatched after it may run again, and the task is re-matched. "
+        "`from` null starts over from the created data. Other states answer 409: clone instead."
+    ),
+    responses=documented(404, 409, 413, 422),
+)
+def rerun_task(task_id: str, body: TaskRerun, platform: PlatformDep, workspace: WorkspaceDep) -> TaskOut:
+    return TaskOut.of(platform.rerun_task(workspace, task_id, body.from_, body.data))
+
+
+@router.post(
+    "/{task_id}/clone",
+    status_code=201,
+    summary="Start a new task from a task's data",
+    description="Any state; the new task's `created` event names the source under `cloned_from`.",
+    responses=documented(404, 413, 422),
+)
+def clone_task(task_id: str, body: TaskClone, platform: PlatformDep, workspace: WorkspaceDep) -> TaskOut:
+    return TaskOut.of(platform.clone_task(workspace, task_id, body.name, body.data))
+
+
+@router.post(
+    "/bulk",
+    summary="Resume or rerun one page of the tasks a filter selects",
+    description=(
+        "Call again with `next` until it is null. `rerun` starts each task over from its first run of "
+        "`filter.step` when given, else from the start; a task that refuses is listed in `skipped`."
+    ),
+    responses=documented(422),
+)
+def bulk(body: BulkRequest, platform: PlatformDep, workspace: WorkspaceDep) -> BulkAnswer:
+    f = body.filter
+    where = TaskFilter(f.name, f.tag, f.step, f.created_after, f.created_before, f.q)
+    state = None if f.state is None else TaskState(f.state)
+    done = platform.bulk(workspace, body.action, state, where, body.limit, body.cursor)
+    return BulkAnswer(
+        matched=done.matched,
+        changed=done.changed,
+        skipped=[BulkSkip(id=task_id, reason=reason) for task_id, reason in done.skipped],
+        next=done.next,
+    )
