@@ -24,6 +24,8 @@ from .connectors import registry
 from .connectors.stored import owned_secrets
 from .errors import ConflictingState, InvalidInput, NotFound, RateLimited, TooLarge, Unauthorized
 from .json_types import JsonObject, JsonValue
+from .libraries import Library
+from .library_service import LibraryUses
 from .limits import TASK_SIZE
 from .model import (
     ConnectorConfig,
@@ -41,6 +43,7 @@ from .ports import (
     Clock,
     ConnectorStore,
     IdFactory,
+    LibraryStore,
     RateLimiter,
     ScheduleStore,
     SecretStore,
@@ -101,6 +104,7 @@ class Platform:
     webhooks: WebhookStore
     rate_limiter: RateLimiter
     schedules: ScheduleStore
+    libraries: LibraryStore | None = None
 
     def __post_init__(self) -> None:
         # Step uploads evaluate JavaScript in this process; the sandbox's CPU clock is per process.
@@ -136,6 +140,25 @@ class Platform:
         except ValidationError as error:
             raise InvalidInput(validation_message(error, "settings")) from None
         return self.workspaces.save_settings(workspace.id, settings)
+
+    # Libraries (library_service.py)
+
+    def _libraries(self) -> LibraryUses:
+        if self.libraries is None:
+            raise NotFound("this home stores no libraries")
+        return LibraryUses(self.libraries, self.clock, self._upload_lock)
+
+    def put_library(self, workspace: Workspace, name: str, source: str) -> tuple[Library, bool]:
+        return self._libraries().put(workspace.id, name, source, workspace.settings.limits)
+
+    def get_library(self, workspace: Workspace, name: str) -> Library:
+        return self._libraries().get(workspace.id, name)
+
+    def list_libraries(self, workspace: Workspace) -> list[Library]:
+        return self._libraries().list(workspace.id)
+
+    def delete_library(self, workspace: Workspace, name: str) -> None:
+        self._libraries().delete(workspace.id, name)
 
     # Steps
 
