@@ -1,0 +1,32 @@
+"""The dashboard's task routes on the local home, end to end: reruns and bulk resumes really run
+steps again (the shared scenarios of tests/dashboard_scenarios.py, which the AWS home runs too)."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from e2e_support import Server, Workspace
+
+import dashboard_scenarios
+from dashboard_scenarios import Send
+from lifecycle_scenarios import ScenarioWorkspace
+
+SCENARIOS = [
+    dashboard_scenarios.a_rerun_from_a_failed_run_runs_that_step_again_and_not_the_earlier_ones,
+    dashboard_scenarios.a_rerun_from_the_start_runs_every_step_again,
+    dashboard_scenarios.a_bulk_resume_runs_the_fixed_step_on_every_failed_task,
+]
+
+
+def sender(ws: Workspace) -> Send:
+    def send(method: str, path: str, body: object) -> tuple[int, Any]:
+        answer = ws.client.request(method, path, json=body)
+        return answer.status_code, answer.json()
+
+    return send
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
+def test_dashboard_scenario(scenario: Callable[[ScenarioWorkspace, Send], None], server: Server) -> None:
+    ws = server.workspace()
+    scenario(ws, sender(ws))

@@ -1,0 +1,37 @@
+"""The dashboard's task routes on the AWS home (API, matcher and runner handlers on moto): a rerun
+and a bulk resume are new task versions the stream filter lets through, so steps really run again."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from api_client import Workspace
+
+import dashboard_scenarios
+from dashboard_scenarios import Send
+from lifecycle_scenarios import ScenarioWorkspace
+
+pytest_plugins = ["pipeline_fixtures"]
+
+SCENARIOS = [
+    dashboard_scenarios.a_rerun_from_a_failed_run_runs_that_step_again_and_not_the_earlier_ones,
+    dashboard_scenarios.a_rerun_from_the_start_runs_every_step_again,
+    dashboard_scenarios.a_bulk_resume_runs_the_fixed_step_on_every_failed_task,
+]
+
+
+def sender(ws: Workspace) -> Send:
+    def send(method: str, path: str, body: object) -> tuple[int, Any]:
+        route, _, query = path.partition("?")
+        answer = ws.api.call(method, route, body, query=query)
+        return answer.status, answer.body
+
+    return send
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
+def test_dashboard_scenario(
+    scenario: Callable[[ScenarioWorkspace, Send], None], new_workspace: Callable[..., Workspace]
+) -> None:
+    ws = new_workspace()
+    scenario(ws, sender(ws))
