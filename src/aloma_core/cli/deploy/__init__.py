@@ -1,0 +1,1 @@
+"""Workspace as code: a deploy file <-> a live workspace (`aloma deploy`, `aloma pull`)."""
