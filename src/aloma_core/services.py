@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from . import engine, replay
+from . import engine, idempotency, replay
 from .catalog import StepCatalog
 from .conditions import parse_condition
 from .connectors import registry
@@ -260,6 +260,19 @@ class Platform:
         self.tasks.create(outcome.task, outcome.events)
         return outcome.task
 
+    def create_task_once(
+        self, workspace: Workspace, name: str | None, data: JsonObject, key: str, way_in: str = "api"
+    ) -> tuple[Task, bool]:
+        """The task that `key` names: created now (False), or the one an earlier delivery with the
+        same key created (True), whatever this one carries (see idempotency.py)."""
+        task_id = idempotency.task_id_for(workspace.id, way_in, idempotency.checked_key(key))
+        outcome = engine.new_task(workspace.id, task_id, name, data, self.clock.now_ms(), workspace.settings)
+        try:
+            self.tasks.create(outcome.task, outcome.events)
+        except ConflictingState:
+            return self.tasks.get(workspace.id, task_id), True
+        return outcome.task, False
+
     def list_tasks(
         self,
         workspace: Workspace,
@@ -464,9 +477,10 @@ class Platform:
     def delete_webhook(self, workspace: Workspace, name: str) -> None:
         self.webhooks.delete(workspace.id, name)
 
-    def receive_webhook(self, key: str, headers: Mapping[str, str], body: bytes) -> Task:
+    def receive_webhook(self, key: str, headers: Mapping[str, str], body: bytes) -> tuple[Task, bool]:
         """A delivery, checked in an order that tells an unknown caller least: the key, the rate, the
-        signature, then the body. `headers` has lower-case names. The task is stored on return."""
+        signature, then the body. `headers` has lower-case names. The task is stored on return; True
+        when it is the one an earlier delivery with the same delivery id created."""
         store = self.webhooks
         limiter = self.rate_limiter
         webhook = store.by_key_hash(hash_key(key))
@@ -482,8 +496,13 @@ class Platform:
         if webhook.signing is not None:
             signing_key = self.secrets.values(webhook.workspace_id).get(webhook.signing.secret)
             signing.verify(webhook.signing, signing_key, headers, body, now)
-        data = delivery.task_data(delivery.parse_body(body), webhook, headers, now)
-        return self.create_task(self.workspaces.get(webhook.workspace_id), webhook.name, data)
+        parsed = delivery.parse_body(body)
+        data = delivery.task_data(parsed, webhook, headers, now)
+        workspace = self.workspaces.get(webhook.workspace_id)
+        delivery_id = idempotency.delivery_key(webhook, headers, parsed)
+        if delivery_id is None:
+            return self.create_task(workspace, webhook.name, data), False
+        return self.create_task_once(workspace, webhook.name, data, delivery_id, f"webhook:{webhook.id}")
 
     # Schedules
 

@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
 
+from ...idempotency import KEY_HEADER, REPLAYED_HEADER
 from ...model import TaskState
 from ...services import MAX_PAGE
 from ...task_filter import SCAN_BUDGET, TaskFilter
@@ -28,9 +29,32 @@ from ..schemas import (
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"], responses=documented(401))
 
 
-@router.post("", status_code=201, summary="Create a task", responses=documented(413, 422))
-def create_task(body: TaskCreate, platform: PlatformDep, workspace: WorkspaceDep) -> TaskOut:
-    return TaskOut.of(platform.create_task(workspace, body.name, body.data))
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a task",
+    description=(
+        "With an `Idempotency-Key` header, a key seen before answers as the first request was answered, "
+        "with the task it created and the header `Idempotent-Replayed: true`, never with a second task, "
+        "whatever the repeat carries."
+    ),
+    responses=documented(413, 422),
+)
+def create_task(
+    body: TaskCreate,
+    platform: PlatformDep,
+    workspace: WorkspaceDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None, Header(alias=KEY_HEADER, description="1 to 255 printable ASCII characters")
+    ] = None,
+) -> TaskOut:
+    if idempotency_key is None:
+        return TaskOut.of(platform.create_task(workspace, body.name, body.data))
+    task, replayed = platform.create_task_once(workspace, body.name, body.data, idempotency_key)
+    if replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return TaskOut.of(task)
 
 
 def task_filter(

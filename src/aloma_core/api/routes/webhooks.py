@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
+from ...idempotency import REPLAYED_HEADER
 from ...model import SigningScheme
 from ..auth import PlatformDep, WorkspaceDep
 from ..errors import documented
@@ -49,14 +50,23 @@ async def _raw_body(request: Request) -> bytes:
     summary="Deliver to a webhook",
     description="No auth header: the unguessable key is the credential. The body, a JSON object, "
     "becomes the task data with `$via` added (a `$via` in the body is replaced). 202 once the task "
-    "is stored.",
+    "is stored. A delivery id (`Idempotency-Key`, GitHub's `X-GitHub-Delivery`, a Stripe event's `id` "
+    "on a Stripe-signed webhook) seen before answers with the task it created and the header "
+    "`Idempotent-Replayed: true`.",
     responses=documented(401, 404, 413, 422, 429),
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
     },
 )
 def deliver_hook(
-    key: str, request: Request, body: Annotated[bytes, Depends(_raw_body)], platform: PlatformDep
+    key: str,
+    request: Request,
+    response: Response,
+    body: Annotated[bytes, Depends(_raw_body)],
+    platform: PlatformDep,
 ) -> HookAccepted:
     headers = {name: ", ".join(request.headers.getlist(name)) for name in request.headers}
-    return HookAccepted(task_id=platform.receive_webhook(key, headers, body).id)
+    task, replayed = platform.receive_webhook(key, headers, body)
+    if replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return HookAccepted(task_id=task.id)

@@ -55,11 +55,17 @@ HMAC-SHA256 of its body with this key."""
 
 
 def github_delivery(
-    key: str, *, base64_body: bool = False, body: bytes | None = None, signature: str | None = None
+    key: str,
+    *,
+    base64_body: bool = False,
+    body: bytes | None = None,
+    signature: str | None = None,
+    delivery_id: str | None = None,
 ) -> dict[str, Any]:
     """The sample GitHub push delivery, sent to the webhook whose key is `key`. `base64_body`: the
     body base64-encoded, as API Gateway passes a body it takes for binary; `body` and `signature`
-    replace the sample's (its signature then no longer matches unless given anew)."""
+    replace the sample's (its signature then no longer matches unless given anew); `delivery_id`
+    replaces its `X-GitHub-Delivery` (GitHub repeats it when it retries a delivery)."""
     event = load_event("http_api_github_push")
     path = f"/v1/hooks/{key}"
     event["rawPath"] = path
@@ -70,6 +76,8 @@ def github_delivery(
     event["headers"]["content-length"] = str(len(raw))
     if signature is not None:
         event["headers"]["x-hub-signature-256"] = signature
+    if delivery_id is not None:
+        event["headers"]["x-github-delivery"] = delivery_id
     return event
 
 

@@ -134,14 +134,33 @@ def test_deliveries_over_the_webhooks_rate_are_429_in_every_api_environment(
     made = github_webhook(ws, rate_limit_per_minute=2)
 
     statuses = [
-        pipeline.invoke(API, github_delivery(made["key"]), index=i % 2)["statusCode"] for i in range(3)
+        pipeline.invoke(API, github_delivery(made["key"], delivery_id=f"d-{i}"), index=i % 2)["statusCode"]
+        for i in range(3)
     ]
-    over = pipeline.invoke(API, github_delivery(made["key"]), index=1)
+    over = pipeline.invoke(API, github_delivery(made["key"], delivery_id="d-3"), index=1)
 
     assert statuses[:2] == [202, 202]
     assert statuses[2] == 429
     assert over["statusCode"] == 429
     assert 1 <= int(over["headers"]["retry-after"]) <= 60
+    assert len(ws.api.ok("GET", "/v1/tasks")["tasks"]) == 2
+
+
+def test_a_retried_delivery_answers_with_the_task_the_first_one_created(
+    new_workspace: NewWorkspace, pipeline: PipelineDriver
+) -> None:
+    ws = new_workspace()
+    made = github_webhook(ws)
+
+    first = pipeline.invoke(API, github_delivery(made["key"]), index=0)
+    again = pipeline.invoke(API, github_delivery(made["key"]), index=1)
+    other = pipeline.invoke(API, github_delivery(made["key"], delivery_id="another-delivery"), index=0)
+
+    assert [first["statusCode"], again["statusCode"], other["statusCode"]] == [202, 202, 202]
+    assert json.loads(again["body"]) == json.loads(first["body"])
+    assert again["headers"]["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first["headers"]
+    assert json.loads(other["body"]) != json.loads(first["body"])
     assert len(ws.api.ok("GET", "/v1/tasks")["tasks"]) == 2
 
 
