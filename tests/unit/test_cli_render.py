@@ -134,6 +134,15 @@ RUN_FAILED: JsonObject = {
             "subtask c1 ended done, written to r.a",
         ),
         ({"type": "cancelled", "from": "waiting"}, "cancelled (was waiting)"),
+        (
+            {"type": "rerun", "from": 5, "edited": True, "data": {"a": 1}},
+            'rerun from the run at 5 with edited data: {"a":1}',
+        ),
+        ({"type": "rerun", "from": None, "edited": False, "data": {}}, "rerun from the start: {}"),
+        (
+            {"type": "created", "name": None, "data": {}, "cloned_from": "t1"},
+            "task created with {} (a clone of t1)",
+        ),
         ({"type": "future", "seq": 1, "at": at(0), "detail": 7}, '{"detail":7}'),
     ],
 )

@@ -80,7 +80,8 @@ def event_summary(event: JsonObject) -> str:
     kind = event.get("type")
     if kind == "created":
         name = f"{event['name']!r} " if event.get("name") else ""
-        return f"task {name}created with {compact_json(event.get('data'), SUMMARY_VALUE_LIMIT)}"
+        source = f" (a clone of {event['cloned_from']})" if event.get("cloned_from") else ""
+        return f"task {name}created with {compact_json(event.get('data'), SUMMARY_VALUE_LIMIT)}{source}"
     if kind == "dispatched":
         return f"queued v{event.get('version')}" if event.get("version") is not None else "queued"
     if kind == "run":
@@ -96,6 +97,10 @@ def event_summary(event: JsonObject) -> str:
         return f"{event.get('from')} -> {event.get('to')}{reason}"
     if kind == "resumed":
         return f"resumed from {event.get('from')}" if event.get("from") else "resumed"
+    if kind == "rerun":
+        start = f"from the run at {event['from']}" if event.get("from") is not None else "from the start"
+        edited = " with edited data" if event.get("edited") else ""
+        return f"rerun {start}{edited}: {compact_json(event.get('data'), SUMMARY_VALUE_LIMIT)}"
     if kind == "patched":
         return f"data changed from outside: {_count(event.get('changes'), 'change')}"
     if kind == "audit":
