@@ -90,3 +90,24 @@ def a_bulk_resume_runs_the_fixed_step_on_every_failed_task(ws: ScenarioWorkspace
     assert [ws.settle(task_id)["result"] for task_id in task_ids] == [0, 1, 2]
     status, counts = send("GET", "/v1/tasks/counts?step=flaky&name=batch", None)
     assert (status, counts["counts"]["done"], counts["total"]) == (200, 3, 3)
+
+
+class ReplayChecked:
+    """A scenario workspace whose every `settle` also checks that the history, replayed by
+    `GET /v1/tasks/{id}/data?at=<last seq>`, gives the stored data: run under the lifecycle and
+    time scenarios, it holds replay to whatever those make the engine do."""
+
+    def __init__(self, inner: Any, send: Send) -> None:
+        self._inner = inner
+        self._send = send
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def settle(self, task_id: str, *args: Any, **options: Any) -> dict[str, Any]:
+        task: dict[str, Any] = self._inner.settle(task_id, *args, **options)
+        last = self._inner.events(task_id)[-1]["seq"]
+        status, replayed = self._send("GET", f"/v1/tasks/{task_id}/data?at={last}", None)
+        assert status == 200, replayed
+        assert replayed["data"] == task["data"], (task_id, last)
+        return task

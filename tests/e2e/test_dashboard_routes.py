@@ -8,7 +8,9 @@ import pytest
 from e2e_support import Server, Workspace
 
 import dashboard_scenarios
-from dashboard_scenarios import Send
+import lifecycle_scenarios
+import time_scenarios
+from dashboard_scenarios import ReplayChecked, Send
 from lifecycle_scenarios import ScenarioWorkspace
 
 SCENARIOS = [
@@ -30,3 +32,25 @@ def sender(ws: Workspace) -> Send:
 def test_dashboard_scenario(scenario: Callable[[ScenarioWorkspace, Send], None], server: Server) -> None:
     ws = server.workspace()
     scenario(ws, sender(ws))
+
+
+def replay_checked(server: Server) -> Callable[..., ReplayChecked]:
+    def checked(settings: dict[str, Any] | None = None) -> ReplayChecked:
+        ws = server.workspace(settings=settings)
+        return ReplayChecked(ws, sender(ws))
+
+    return checked
+
+
+@pytest.mark.parametrize("scenario", lifecycle_scenarios.SHARED, ids=lambda scenario: scenario.__name__)
+def test_replay_gives_the_stored_data_after_every_lifecycle_scenario(
+    scenario: Callable[[Any], None], server: Server
+) -> None:
+    scenario(replay_checked(server))
+
+
+@pytest.mark.parametrize("scenario", time_scenarios.SHARED, ids=lambda scenario: scenario.__name__)
+def test_replay_gives_the_stored_data_after_every_time_scenario(
+    scenario: Callable[[Any], None], clocked_server: Server
+) -> None:
+    scenario(replay_checked(clocked_server))

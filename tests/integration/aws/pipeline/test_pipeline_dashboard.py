@@ -8,7 +8,9 @@ import pytest
 from api_client import Workspace
 
 import dashboard_scenarios
-from dashboard_scenarios import Send
+import lifecycle_scenarios
+import time_scenarios
+from dashboard_scenarios import ReplayChecked, Send
 from lifecycle_scenarios import ScenarioWorkspace
 
 pytest_plugins = ["pipeline_fixtures"]
@@ -35,3 +37,18 @@ def test_dashboard_scenario(
 ) -> None:
     ws = new_workspace()
     scenario(ws, sender(ws))
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [*lifecycle_scenarios.SHARED, *time_scenarios.SHARED],
+    ids=lambda scenario: scenario.__name__,
+)
+def test_replay_gives_the_stored_data_after_every_shared_scenario(
+    scenario: Callable[[Any], None], new_workspace: Callable[..., Workspace]
+) -> None:
+    def checked(*args: Any, **options: Any) -> ReplayChecked:
+        ws = new_workspace(*args, **options)
+        return ReplayChecked(ws, sender(ws))
+
+    scenario(checked)
