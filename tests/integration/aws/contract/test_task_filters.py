@@ -4,9 +4,9 @@ import pytest
 from contract_homes import HOMES, task_store
 from store_support import A, B, created, make_task
 
+from aloma_core import task_filter
 from aloma_core.model import Task, TaskState
 from aloma_core.ports import TaskStore
-from aloma_core import task_filter
 from aloma_core.task_filter import TaskFilter
 
 
