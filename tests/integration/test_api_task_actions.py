@@ -104,9 +104,7 @@ def test_rerun_from_the_start_with_edited_data(tenant_a: Tenant, platform: Platf
 
 def test_rerun_of_a_running_task_is_409_suggesting_clone(tenant_a: Tenant) -> None:
     task_id = create(tenant_a, {})
-    message = assert_error(
-        tenant_a.http.post(f"/v1/tasks/{task_id}/rerun", json={}), 409, "conflict"
-    )
+    message = assert_error(tenant_a.http.post(f"/v1/tasks/{task_id}/rerun", json={}), 409, "conflict")
     assert "running" in message and "clone" in message
 
 
