@@ -4,12 +4,13 @@ import pytest
 
 from aloma_core.cli.deploy.plan import DeployRefused, Op, field_changes, make_plan
 from aloma_core.cli.deploy.state import Desired, Live, seed_marker
+from aloma_core.json_types import JsonObject
 
 STEP = "export const condition = { a: String };\nexport const content = async () => {};\n"
 CHANGED = STEP.replace("{};", "{ data.b = 1; };")
-CRM = {"type": "remote", "config": {"url": "https://crm.example", "secret": "CRM_TOKEN"}}
-HOOK = {"signing": None, "keep_headers": [], "rate_limit_per_minute": 600}
-NIGHTLY = {"cron": "0 3 * * *", "timezone": "UTC", "data": {}, "task_name": "nightly"}
+CRM: JsonObject = {"type": "remote", "config": {"url": "https://crm.example", "secret": "CRM_TOKEN"}}
+HOOK: JsonObject = {"signing": None, "keep_headers": [], "rate_limit_per_minute": 600}
+NIGHTLY: JsonObject = {"cron": "0 3 * * *", "timezone": "UTC", "data": {}, "task_name": "nightly"}
 
 
 def ops(desired: Desired, live: Live, prune: bool = False) -> list[tuple[str, str, Op]]:
@@ -37,7 +38,7 @@ def test_a_changed_step_is_an_update_with_a_source_diff() -> None:
 
 
 def test_a_changed_connector_names_the_field_that_changed() -> None:
-    moved = {"type": "remote", "config": {"url": "https://crm2.example", "secret": "CRM_TOKEN"}}
+    moved: JsonObject = {"type": "remote", "config": {"url": "https://crm2.example", "secret": "CRM_TOKEN"}}
 
     plan = make_plan(Desired(connectors={"crm": moved}), Live(connectors={"crm": CRM}), prune=False)
 
@@ -72,7 +73,7 @@ def test_a_kind_the_file_does_not_mention_is_never_pruned() -> None:
 
 
 def test_a_changed_webhook_is_replaced_since_the_api_cannot_edit_one() -> None:
-    limited = {**HOOK, "rate_limit_per_minute": 10}
+    limited: JsonObject = {**HOOK, "rate_limit_per_minute": 10}
 
     plan = make_plan(Desired(webhooks={"gh": limited}), Live(webhooks={"gh": HOOK}), prune=False)
 
