@@ -1,0 +1,1 @@
+export const clean = (email) => email.trim().toLowerCase();
