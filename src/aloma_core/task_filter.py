@@ -1,10 +1,11 @@
 """Which tasks a listing, a count or a bulk action is about, and how a store pages through them.
 
-A store narrows by what its keys hold (the workspace, the state, the creation time) and hands
-every other test to `TaskFilter.matches`, so both homes answer alike. Those other tests need the
-task itself (DynamoDB's indexes hold keys only), so a page examines at most `SCAN_BUDGET` tasks:
-a narrow filter over many tasks answers a short page, even an empty one, with a cursor that
-goes on from the last task examined.
+A store narrows by what it can test without reading each task (DynamoDB: the workspace, state
+and creation time its index keys hold; SQLite: everything, with its JSON functions) and hands
+the rows to `page_of` / `tally`, which apply `TaskFilter.matches`, so both homes answer alike.
+Where the tasks must be read to be tested (DynamoDB's indexes hold keys only), a page examines
+at most `SCAN_BUDGET` tasks: a narrow filter over many tasks answers a short page, even an empty
+one, with a cursor that goes on from the last task examined.
 """
 
 from collections import Counter
@@ -88,10 +89,10 @@ def tally(tasks: Iterable[Task], where: TaskFilter) -> tuple[dict[TaskState, int
     """Matching tasks by state, every state present; False when `COUNT_BUDGET` cut the count short."""
     counts: Counter[TaskState] = Counter()
     for examined, task in enumerate(tasks, start=1):
+        if examined > COUNT_BUDGET:
+            return all_states(counts), False
         if where.matches(task):
             counts[task.state] += 1
-        if examined >= COUNT_BUDGET:
-            return all_states(counts), False
     return all_states(counts), True
 
 
