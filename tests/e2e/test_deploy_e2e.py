@@ -204,6 +204,12 @@ def test_an_aloma_deploy_yaml_is_accepted_as_it_is(
     assert any(c.get("email") == "ada@example.com" for c in server.examples.contacts.values())
     assert "No changes" in ok(aloma("deploy", "waitlist/deploy.yaml"))
 
+    ok(aloma("pull", "pulled/workspace.yaml"))
+    assert (tmp_path / "pulled" / "steps" / "lib" / "text.js").read_text() == (
+        ALOMA_EXAMPLE / "lib" / "text.js"
+    ).read_text()
+    assert "No changes" in ok(aloma("deploy", "pulled/workspace.yaml", "--prune"))
+
 
 def test_an_aloma_connector_without_a_counterpart_is_refused_by_name(aloma: Run, tmp_path: Path) -> None:
     shutil.copytree(ALOMA_EXAMPLE, tmp_path / "waitlist")
