@@ -4,7 +4,6 @@ No background matching runs here: tasks stay as the API left them, so HTTP behav
 its own (the lifecycle is tested against the pipeline elsewhere).
 """
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,18 +27,7 @@ from aloma_core.adapters.local.sqlite import (
 from aloma_core.api import create_app
 from aloma_core.records import new_id
 from aloma_core.services import Platform
-
-START_MS = 1_735_689_600_000  # 2025-01-01T00:00:00.000Z
-
-
-class SteppingClock:
-    """Deterministic time: every reading is one millisecond after the previous one."""
-
-    def __init__(self, start_ms: int = START_MS) -> None:
-        self._ticks = itertools.count(start_ms)
-
-    def now_ms(self) -> int:
-        return next(self._ticks)
+from virtual_clock import SteppingClock
 
 
 @pytest.fixture

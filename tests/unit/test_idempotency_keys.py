@@ -7,6 +7,7 @@ import pytest
 
 from aloma_core.errors import InvalidInput
 from aloma_core.idempotency import checked_key, delivery_key, task_id_for
+from aloma_core.json_types import JsonObject
 from aloma_core.model import SigningScheme, Webhook, WebhookSigning
 
 
@@ -53,7 +54,7 @@ def test_an_explicit_key_wins_over_the_providers_delivery_id() -> None:
 
 
 def test_a_stripe_signed_webhook_takes_the_events_id() -> None:
-    body = {"id": "evt_1NG8Du2eZvKYlo2CUI79vXWy", "object": "event", "type": "invoice.paid"}
+    body: JsonObject = {"id": "evt_1NG8Du2eZvKYlo2CUI79vXWy", "object": "event", "type": "invoice.paid"}
     assert delivery_key(webhook(SigningScheme.STRIPE), {}, body) == body["id"]
 
 
