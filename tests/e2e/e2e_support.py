@@ -49,6 +49,12 @@ class Workspace:
         body: dict[str, Any] = answer.json()
         return body
 
+    def put_library(self, name: str, source: str) -> dict[str, Any]:
+        answer = self.client.put(f"/v1/libraries/{name}", json={"source": source})
+        assert answer.status_code in (200, 201), answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
     def new_task(self, data: dict[str, Any], name: str | None = None) -> str:
         answer = self.client.post("/v1/tasks", json={"name": name, "data": data})
         assert answer.status_code == 201, answer.text

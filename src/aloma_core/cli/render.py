@@ -2,6 +2,7 @@
 wording is tested without a server. User text always goes in as `Text`, never as markup."""
 
 import json
+from collections import Counter
 from datetime import tzinfo
 
 from rich.console import Group, RenderableType
@@ -227,6 +228,30 @@ def schedule_view(schedule: JsonObject, tz: tzinfo | None = None) -> Group:
     return Group(facts, Text("data", style="bold"), Text(pretty_json(schedule.get("data"))))
 
 
+def libraries_table(libraries: list[JsonObject]) -> Table:
+    table = Table("name", "version", Column("updated", no_wrap=True))
+    for library in libraries:
+        table.add_row(
+            _text(library.get("name")),
+            _text(library.get("version")),
+            Text(format_time(library.get("updated_at"))),
+        )
+    return table
+
+
+def library_view(library: JsonObject) -> Group:
+    header = Text.assemble(
+        (f"lib/{library.get('name')}.js", "bold"),
+        f"  v{library.get('version')}",
+        f"  updated {format_time(library.get('updated_at'))}",
+    )
+    # Line numbers, because upload and run errors name lines of this file.
+    source = Syntax(
+        str(library.get("source") or ""), "javascript", line_numbers=True, background_color="default"
+    )
+    return Group(header, source)
+
+
 def names_table(title: str, names: list[str]) -> Table:
     table = Table(title)
     for name in names:
@@ -235,17 +260,22 @@ def names_table(title: str, names: list[str]) -> Table:
 
 
 def sync_summary(report: SyncReport) -> Group:
-    """One line per step that was not refused (refusals go to stderr as errors), then a tally."""
+    """One line per library and step that was not refused (refusals go to stderr as errors), then
+    a tally (libraries only when the directory has some)."""
     lines = []
-    for result in report.results:
+    named = [(f"lib/{library.name}.js", library) for library in report.libraries]
+    for name, result in [*named, *((result.name, result) for result in report.results)]:
         if result.outcome is Outcome.REFUSED:
             continue
         version = f" (v{result.version})" if result.version is not None else ""
         lines.append(
-            Text.assemble(
-                (f"{result.outcome.value:<10}", _OUTCOME_STYLE[result.outcome]), result.name, version
-            )
+            Text.assemble((f"{result.outcome.value:<10}", _OUTCOME_STYLE[result.outcome]), name, version)
         )
+    if report.libraries:
+        counts = Counter(library.outcome for library in report.libraries)
+        tally = ", ".join(f"{counts[o]} {o.value}" for o in Outcome if counts[o])
+        many = len(report.libraries) != 1
+        lines.append(Text(f"{len(report.libraries)} librar{'ies' if many else 'y'}: {tally}", style="bold"))
     tally = ", ".join(f"{report.count(o)} {o.value}" for o in Outcome if report.count(o))
     total = len(report.results)
     lines.append(

@@ -51,16 +51,21 @@ class StepOutcome:
 @dataclass
 class SyncReport:
     results: list[StepOutcome] = field(default_factory=list)
+    libraries: list[StepOutcome] = field(default_factory=list)
+    """Outcomes of the directory's `lib/*.js` files (libsync.py), named by library."""
 
     @property
     def ok(self) -> bool:
-        return all(result.outcome is not Outcome.REFUSED for result in self.results)
+        return all(result.outcome is not Outcome.REFUSED for result in [*self.libraries, *self.results])
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for result in self.results if result.outcome is outcome)
 
     def to_json(self) -> JsonObject:
-        return {"ok": self.ok, "steps": [result.to_json() for result in self.results]}
+        shown: JsonObject = {"ok": self.ok, "steps": [result.to_json() for result in self.results]}
+        if self.libraries:
+            shown["libraries"] = [result.to_json() for result in self.libraries]
+        return shown
 
 
 def step_files(directory: Path) -> list[StepFile]:

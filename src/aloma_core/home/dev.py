@@ -15,7 +15,8 @@ import watchfiles
 
 from ..api import create_app
 from ..cli.client import ApiClient
-from ..cli.sync import Outcome, SyncReport, sync_steps
+from ..cli.libsync import sync_directory
+from ..cli.sync import Outcome, SyncReport
 from ..errors import Unauthorized
 from ..services import Platform
 from ..settings import Settings
@@ -132,12 +133,17 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _sync_and_watch(client: ApiClient, directory: Path, stop: threading.Event) -> None:
-    _report(sync_steps(client, directory, prune=False))
+    _report(sync_directory(client, directory, prune=False))
     for _changes in watchfiles.watch(directory, stop_event=stop, raise_interrupt=False):
-        _report(sync_steps(client, directory, prune=False))
+        _report(sync_directory(client, directory, prune=False))
 
 
 def _report(report: SyncReport) -> None:
+    for library in report.libraries:
+        if library.outcome is Outcome.REFUSED:
+            logger.error("library %r refused: %s", library.name, library.message)
+        elif library.outcome is not Outcome.UNCHANGED:
+            logger.info("library %r %s (version %s)", library.name, library.outcome.value, library.version)
     for result in report.results:
         if result.outcome is Outcome.REFUSED:
             logger.error("step %r refused: %s", result.name, result.message)

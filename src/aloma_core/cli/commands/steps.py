@@ -6,9 +6,10 @@ from typing import Annotated
 import typer
 
 from ..client import api_path, objects
+from ..libsync import sync_directory
 from ..output import print_error, print_json, show
 from ..render import step_view, steps_table, sync_summary
-from ..sync import Outcome, SyncReport, pull_steps, sync_steps
+from ..sync import Outcome, SyncReport, pull_steps
 from .common import JsonFlag, open_client
 from .steptest import step_test
 
@@ -25,9 +26,10 @@ def sync(
     prune: Annotated[bool, typer.Option("--prune", help="Delete workspace steps that have no file.")] = False,
     json_output: JsonFlag = False,
 ) -> None:
-    """Upload every *.js file in DIR as the step named by the file; refused files fail the command."""
+    """Upload DIR/lib/*.js as the libraries, then every *.js file in DIR as the step named by the
+    file; refused files fail the command."""
     with open_client() as client:
-        report = sync_steps(client, directory, prune)
+        report = sync_directory(client, directory, prune)
     _print_report(report, json_output)
     if not report.ok:
         raise typer.Exit(1)
@@ -64,6 +66,10 @@ def show_step(name: Annotated[str, typer.Argument(help="Step name.")], json_outp
 
 
 def _print_report(report: SyncReport, json_output: bool) -> None:
+    for library in report.libraries:
+        if library.outcome is Outcome.REFUSED:
+            message = str(library.message)
+            print_error(message if message.startswith("lib/") else f"lib/{library.name}.js: {message}")
     for result in report.results:
         if result.outcome is Outcome.REFUSED:
             print_error(f"{result.path.name if result.path else result.name}: {result.message}")

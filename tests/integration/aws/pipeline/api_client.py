@@ -56,6 +56,12 @@ class Workspace:
         step: dict[str, Any] = answer.body
         return step
 
+    def put_library(self, name: str, source: str) -> dict[str, Any]:
+        answer = self.api.call("PUT", f"/v1/libraries/{name}", {"source": source})
+        assert answer.status in (200, 201), answer
+        library: dict[str, Any] = answer.body
+        return library
+
     def new_task(self, data: dict[str, Any], name: str | None = None) -> str:
         task_id: str = self.api.ok("POST", "/v1/tasks", {"name": name, "data": data}, status=201)["id"]
         return task_id
