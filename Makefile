@@ -1,6 +1,7 @@
 # Two entry points, both self-contained on a fresh machine:
 #   make dev   - install into .venv and run the platform locally with the onboarding example
 #   make test  - install into .venv (with test tools), lint, type-check and run every test
+#                (the dashboard's browser tests use Debian's chromium: scripts/ensure-chromium)
 # and for AWS: `make template-check` lints template.yaml and runs `sam build` (scripts/check-template).
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,7 +18,7 @@ $(VENV)/.test-installed: $(VENV)/.installed tests/packages/aloma-echo-connector/
 	$(VENV)/bin/pip install --quiet --no-deps ./tests/packages/aloma-echo-connector
 	touch $@
 
-.PHONY: dev test lint bench profile
+.PHONY: dev test lint bench profile screenshots
 dev: $(VENV)/.installed
 	$(VENV)/bin/aloma dev examples/onboarding --port $(PORT)
 
@@ -28,7 +29,13 @@ lint: $(VENV)/.installed
 	for handler in functions/*/app.py; do $(VENV)/bin/mypy --strict "$$handler" || exit 1; done
 
 test: lint $(VENV)/.test-installed
+	scripts/ensure-chromium
 	$(VENV)/bin/pytest
+
+# docs/screenshots/*.png: the dashboard's pages over a home filled with example tasks.
+screenshots: $(VENV)/.installed
+	scripts/ensure-chromium
+	$(VENV)/bin/python scripts/dashboard-screenshots.py
 
 # Writes BENCHMARKS.md; `make profile` shows where the local home's time goes (py-spy).
 bench: $(VENV)/.installed

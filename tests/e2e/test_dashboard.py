@@ -175,6 +175,42 @@ def test_data_at_a_point_of_the_story(server: Server, page: Page) -> None:
     expect(page.locator("#data-panel")).to_contain_text('"qty"')
     expect(page.locator("#data-panel")).not_to_contain_text('"total"')
     priced = page.locator(".ev-run", has_text="run of price order")
-    expect(priced.locator("table.diff")).to_contain_text("order.total")
+    expect(priced.locator(".diff")).to_contain_text("order.total")
     priced.get_by_role("button", name="data here").click()
     expect(page.locator("#data-panel")).to_contain_text('"total"')
+
+
+def test_rerun_from_a_run_with_edited_data(server: Server, page: Page) -> None:
+    ws = shop(server)
+    task_id = ws.new_task({"order": {"qty": 2}}, name="order to rerun")
+    assert ws.settle(task_id)["state"] == "error"
+    sign_in(page, server, ws, f"/ui/tasks/{task_id}")
+    run = page.locator(".ev-run", has_text="run of price order failed")
+    run.get_by_role("button", name="rerun from here").click()
+    editor = page.get_by_label("The data this run was dispatched with", exact=False)
+    expect(editor).to_have_value('{\n  "order": {\n    "qty": 2\n  }\n}')
+    editor.fill('{"order": {"qty": 7, ')
+    expect(page.locator(".rerun .json-status")).not_to_have_text("valid JSON")
+    expect(page.get_by_role("button", name="Rerun", exact=True)).to_be_disabled()
+    editor.fill('{"order": {"qty": 7, "unit": 5}}')
+    expect(page.locator(".rerun .json-status")).to_have_text("valid JSON")
+    page.get_by_role("button", name="Rerun", exact=True).click()
+    expect(page.locator("#task-state")).to_have_text("done")
+    expect(page.locator(".result")).to_contain_text("35")
+    expect(page.locator(".timeline")).to_contain_text("with edited data")
+    assert ws.task(task_id)["result"] == {"total": 35}
+
+
+def test_bulk_resume_of_the_error_tasks_of_a_step(server: Server, page: Page) -> None:
+    ws = shop(server)
+    failed = [ws.new_task({"order": {"qty": n}}, name=f"bulk {n}") for n in (1, 2, 3)]
+    for task_id in failed:
+        assert ws.settle(task_id)["state"] == "error"
+    ws.put_step("price order", PRICE_FIXED)
+    sign_in(page, server, ws, "/ui/bulk?state=error&step=price+order")
+    expect(page.locator("#bulk-preview h2")).to_contain_text("3 tasks match")
+    page.get_by_role("button", name="Resume all matching").click()
+    expect(page.locator("#bulk-progress")).to_contain_text("3 changed, 0 skipped of 3 matched, done")
+    for task_id in failed:
+        assert ws.settle(task_id)["state"] == "done"
+    expect(page.locator("#bulk-preview h2")).to_contain_text("0 tasks match")

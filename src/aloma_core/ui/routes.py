@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..api.auth import PlatformDep, WorkspaceDep
+from ..errors import NotFound
 from ..model import ENDED_STATES, RESUMABLE_STATES, TIMED_STATES, TaskState
 from ..task_filter import TaskFilter
 from . import queries, timeline
@@ -142,6 +143,7 @@ def task_timeline(
         entries=timeline.build(events),
         steps=sources,
         count=len(events),
+        rerunnable=task.state in RESUMABLE_STATES,
     )
 
 
@@ -153,7 +155,7 @@ def task_data(
     workspace: WorkspaceDep,
     at: Annotated[int, Query(ge=0)],
 ) -> HTMLResponse:
-    data = timeline.data_at(platform.history(workspace, task_id), at)
+    data = platform.task_data_at(workspace, task_id, at)
     return _html(request, "f/data.html", task_id=task_id, seq=at, data=data)
 
 
@@ -166,7 +168,7 @@ def task_value(
     at: Annotated[int, Query(ge=0)],
     path: Annotated[str, Query()],
 ) -> HTMLResponse:
-    data = timeline.data_at(platform.history(workspace, task_id), at)
+    data = platform.task_data_at(workspace, task_id, at)
     return _html(request, "f/value.html", value=timeline.value_at(data, path))
 
 
@@ -178,10 +180,13 @@ def rerun_form(
     workspace: WorkspaceDep,
     run: Annotated[int, Query(ge=1)],
 ) -> HTMLResponse:
-    """The data the run started from (right before its event), to edit before rerunning from it."""
+    """The data the run was dispatched with (what a rerun from it starts from), to edit first."""
     events = platform.history(workspace, task_id)
-    step = next((e.detail.get("step") for e in events if e.seq == run and e.type == "run"), None)
-    data = timeline.data_at(events, run - 1)
+    dispatch = timeline.dispatch_of(events, run)
+    if dispatch is None:
+        raise NotFound(f"event {run} of this task is not a run with a recorded dispatch")
+    step = next(e.detail.get("step") for e in events if e.seq == run)
+    data = platform.task_data_at(workspace, task_id, dispatch)
     return _html(request, "f/rerun.html", task_id=task_id, run=run, step=step, data=data)
 
 

@@ -1,12 +1,13 @@
 """A task's history as timeline entries, built in one pass over the events.
 
 The data diff of a run needs the data before it (to tell an added path from a changed one), so
-the history is replayed once onto a single working copy, changed in place: opening a task with
-hundreds of runs over megabytes of data costs one copy of the data, not one per run. Values are
+the history is replayed once, in place, onto the data of its `created` event: opening a task with
+hundreds of runs over megabytes of data copies nothing. The events are therefore used up (the
+platform reads them afresh for every request). The data at one point comes from the platform
+(`task_data_at`, the `/v1/tasks/{id}/data` rule). Values are
 kept only as short previews; the full data at any point is loaded on demand (`data_at`).
 """
 
-import copy
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -114,17 +115,6 @@ def _apply_all(data: JsonObject, changes: Any) -> list[DiffLine]:
     return [line for line in lines if line is not None]
 
 
-def _child_outcome(data: JsonObject, detail: JsonObject) -> list[DiffLine]:
-    """A subtask's end is written into the parent at `into`; the event does not carry its result."""
-    into = detail.get("into")
-    if not isinstance(into, str):
-        return []
-    value = {"id": detail.get("child"), "state": detail.get("state")}
-    previous = _lookup(data, into.split("."))
-    merged = {**previous, **value} if isinstance(previous, dict) else value
-    return _apply_all(data, [{"op": "set", "path": into.split("."), "value": merged}])
-
-
 def _title(event: Event) -> str:
     d = event.detail
     match event.type:
@@ -158,23 +148,25 @@ def _title(event: Event) -> str:
             return f"woken: {d.get('reason')}"
         case "patched":
             return "data patched from outside"
+        case "rerun":
+            start = f"run #{d['from']}" if d.get("from") else "the start"
+            return f"rerun from {start}" + (" with edited data" if d.get("edited") else "")
         case _:
             return event.type + (f" (from {d['from']})" if "from" in d else "")
 
 
 def _replay(data: JsonObject, event: Event) -> tuple[JsonObject, list[DiffLine]]:
-    """The data after `event` (changed in place, or new for `created`) and what the event changed."""
+    """The data after `event` and what the event changed; the rules of `replay.apply_event`, but
+    applied in place (that module copies the data at every event, which is right for one answer
+    and quadratic for a whole timeline)."""
     d = event.detail
-    if event.type == "created":
-        raw = d.get("data")
-        return (copy.deepcopy(raw) if isinstance(raw, dict) else {}), []
-    if event.type == "run" and not d.get("error") and d.get("committed") is not False:
+    if event.type in ("created", "rerun"):
+        whole = d.get("data")
+        return (whole if isinstance(whole, dict) else {}), []
+    if event.type == "run" and (d.get("error") or d.get("committed") is False):
+        return data, []
+    if event.type in ("run", "patched", "child_ended"):
         return data, _apply_all(data, d.get("changes"))
-    if event.type in ("patched", "rerun"):
-        return data, _apply_all(data, d.get("changes"))
-    if event.type == "child_ended":
-        # Events written before `changes` was recorded say only where the outcome went.
-        return data, _apply_all(data, d["changes"]) if "changes" in d else _child_outcome(data, d)
     return data, []
 
 
@@ -185,20 +177,20 @@ def build(events: list[Event]) -> Iterator[Entry]:
         d = event.detail
         data, diff = _replay(data, event)
         entry = Entry(event.seq, event.at, event.type, _title(event), _text(d.get("step")), diff, d)
-        if event.type == "created":
+        if event.type in ("created", "rerun"):
             entry.detail = {key: value for key, value in d.items() if key != "data"}
             entry.detail["size"] = len(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
         yield entry
 
 
-def data_at(events: list[Event], seq: int) -> JsonObject:
-    """The task's data right after event `seq`, replayed from the history."""
-    data: JsonObject = {}
-    for event in events:
-        if event.seq > seq:
-            break
-        data, _ = _replay(data, event)
-    return data
+def dispatch_of(events: list[Event], run_seq: int) -> int | None:
+    """The `seq` of the dispatch of the run at `run_seq`: a rerun from that run starts from the
+    data right after it."""
+    run = next((e for e in events if e.seq == run_seq and e.type == "run"), None)
+    if run is None:
+        return None
+    claim = run.detail.get("claim")
+    return next((e.seq for e in events if e.type == "dispatched" and e.detail.get("claim") == claim), None)
 
 
 def value_at(data: JsonObject, path: str) -> JsonValue:

@@ -121,6 +121,27 @@ const actions = {
   bulk: (el) => bulk(el.dataset.bulk),
 };
 
+// The timeline's buttons load fragments on demand: one listener, instead of htmx attributes on each
+// of a long story's buttons that htmx would have to process one by one when the timeline arrives.
+function timelineLoad(el) {
+  const id = encodeURIComponent(el.closest("[data-task]").dataset.task);
+  const at = el.dataset.at;
+  const task = `${base}/ui/f/tasks/${id}`;
+  if (el.dataset.value !== undefined) {
+    const path = encodeURIComponent(el.dataset.value);
+    return [`${task}/value?at=${at}&path=${path}`, el.nextElementSibling];
+  }
+  if (el.dataset.rerun !== undefined) return [`${task}/rerun?run=${el.dataset.rerun}`, $("#rerun-panel")];
+  return [`${task}/data?at=${at}`, $("#data-panel")];
+}
+
+document.addEventListener("click", (event) => {
+  const el = event.target.closest(".timeline button");
+  if (!el) return;
+  const [url, target] = timelineLoad(el);
+  htmx.ajax("GET", url, { target, swap: "innerHTML" });
+});
+
 document.addEventListener("click", (event) => {
   const el = event.target.closest("button[data-action]");
   if (el && actions[el.dataset.action]) {
