@@ -25,7 +25,8 @@ def library_files(directory: Path) -> dict[str, Path]:
 
 def sync_directory(client: ApiClient, directory: Path, prune: bool) -> SyncReport:
     """Libraries, then steps; the report lists both."""
-    if prune and not step_files(directory):
+    files = step_files(directory)
+    if prune and not files:
         raise UsageProblem(f"{directory} has no step files; refusing to --prune every step of the workspace")
     libraries = sync_libraries(client, directory, prune)
     report = sync_steps(client, directory, prune)
