@@ -1,24 +1,12 @@
 """A run sees the libraries of when its task was matched: the matcher pins the workspace's library
 revision in each claim, the runner loads that revision (the local home's pipeline, on SQLite)."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import pytest
 
-from aloma_core.adapters.local.ratelimit import InMemoryRateLimiter
-from aloma_core.adapters.local.sqlite import (
-    SqliteConnectorStore,
-    SqliteDatabase,
-    SqliteLibraryStore,
-    SqliteScheduleStore,
-    SqliteSecretStore,
-    SqliteStepStore,
-    SqliteTaskStore,
-    SqliteWebhookStore,
-    SqliteWorkspaceStore,
-)
+from aloma_core.adapters.local.sqlite import SqliteTaskStore
 from aloma_core.connectors.hosts import StoredConnectorHosts
 from aloma_core.library_pins import LibrarySets
 from aloma_core.model import RunRequest, Workspace
@@ -27,7 +15,6 @@ from aloma_core.records import new_id
 from aloma_core.sandbox.run import run_content
 from aloma_core.sandbox.types import ConnectorHost, RunInput, RunResult
 from aloma_core.services import Platform
-from virtual_clock import SteppingClock
 
 STEP = """export const condition = { name: String, greeting: null };
 export const content = async () => {
@@ -73,32 +60,28 @@ class Pipeline:
 
 
 @pytest.fixture
-def pipeline(tmp_path: Path) -> Iterator[Pipeline]:
-    db = SqliteDatabase(tmp_path / "aloma.db")
-    tasks, steps, workspaces = SqliteTaskStore(db), SqliteStepStore(db), SqliteWorkspaceStore(db)
-    secrets, connectors, libraries = SqliteSecretStore(db), SqliteConnectorStore(db), SqliteLibraryStore(db)
-    clock = SteppingClock()
-    platform = Platform(
-        workspaces,
-        steps,
-        tasks,
-        secrets,
-        clock,
+def pipeline(platform: Platform) -> Pipeline:
+    """The conftest's platform on SQLite, with the local home's matcher and runner over its stores;
+    the queue only captures what the matcher sends, so each test decides when a run happens."""
+    assert isinstance(platform.tasks, SqliteTaskStore)
+    assert platform.libraries is not None
+    catalogs, sets, queue = CatalogCache(platform.steps), LibrarySets(platform.libraries), CapturingQueue()
+    matcher = Matcher(platform.tasks, platform.workspaces, catalogs, queue, platform.clock, new_id, sets)
+    hosts = StoredConnectorHosts(platform.connectors)
+    runner = Runner(
+        platform.tasks,
+        platform.workspaces,
+        platform.secrets,
+        catalogs,
+        InlineExecutor(),
+        platform.clock,
         new_id,
-        connectors=connectors,
-        webhooks=SqliteWebhookStore(db),
-        rate_limiter=InMemoryRateLimiter(),
-        schedules=SqliteScheduleStore(db),
-        libraries=libraries,
+        hosts,
+        sets,
     )
-    catalogs, sets, queue = CatalogCache(steps), LibrarySets(libraries), CapturingQueue()
-    matcher = Matcher(tasks, workspaces, catalogs, queue, clock, new_id, sets)
-    hosts = StoredConnectorHosts(connectors)
-    runner = Runner(tasks, workspaces, secrets, catalogs, InlineExecutor(), clock, new_id, hosts, sets)
     workspace, _ = platform.create_workspace("pinning")
     platform.put_step(workspace, "greet", source=STEP)
-    yield Pipeline(platform, tasks, matcher, runner, queue, workspace)
-    db.close()
+    return Pipeline(platform, platform.tasks, matcher, runner, queue, workspace)
 
 
 def test_a_task_matched_before_a_library_change_runs_with_the_old_version(pipeline: Pipeline) -> None:
