@@ -6,6 +6,7 @@ dev server accepts is exactly a file a deployed workspace accepts.
 
 import json
 import logging
+import os
 import signal
 import threading
 from pathlib import Path
@@ -84,14 +85,21 @@ def _dev_workspace_key(platform: Platform, state_dir: Path, url: str) -> str:
         except Unauthorized:
             pass
         else:
-            path.write_text(json.dumps({**saved, "url": url}, indent=2), encoding="utf-8")
+            _write_dev_file(path, {**saved, "url": url})
             return str(saved["api_key"])
     workspace, key = platform.create_workspace("dev")
-    path.write_text(
-        json.dumps({"url": url, "api_key": key, "workspace": workspace.id}, indent=2), encoding="utf-8"
-    )
-    path.chmod(0o600)
+    _write_dev_file(path, {"url": url, "api_key": key, "workspace": workspace.id})
     return key
+
+
+def _write_dev_file(path: Path, content: dict[str, object]) -> None:
+    """Whole or not at all, readable by this user only: the CLI (and anyone scripting against
+    `aloma dev`) reads the key from this file while the server may be rewriting it."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(content, file, indent=2)
+    os.replace(partial, path)
 
 
 def _apply_setup(client: ApiClient, setup: DevSetup, state_dir: Path) -> None:
@@ -101,7 +109,7 @@ def _apply_setup(client: ApiClient, setup: DevSetup, state_dir: Path) -> None:
     managed = saved.get(MANAGED_CONNECTORS)
     earlier = {str(k): str(v) for k, v in managed.items()} if isinstance(managed, dict) else {}
     now_managed = apply_setup(client, setup, earlier)
-    path.write_text(json.dumps({**saved, MANAGED_CONNECTORS: now_managed}, indent=2), encoding="utf-8")
+    _write_dev_file(path, {**saved, MANAGED_CONNECTORS: now_managed})
 
 
 def _banner(url: str, key: str, state_dir: Path, log_path: Path, recovered: int, examples: bool) -> None:
