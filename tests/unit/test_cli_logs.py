@@ -58,9 +58,6 @@ def test_lines_that_are_not_json_objects_are_skipped() -> None:
     assert parse_line("") is None
 
 
-NOW = datetime.now(UTC)
-
-
 def log_file(directory: Path, *records: dict[str, object]) -> Path:
     path = directory / ".aloma" / "logs" / "aloma.jsonl"
     path.parent.mkdir(parents=True)
@@ -69,7 +66,8 @@ def log_file(directory: Path, *records: dict[str, object]) -> Path:
 
 
 def entry(minutes_ago: int, message: str, **extra: object) -> dict[str, object]:
-    at = (NOW - timedelta(minutes=minutes_ago)).isoformat()
+    # Relative to the moment the test runs (a slow suite may run it long after the import).
+    at = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
     return {"timestamp": at, "level": "INFO", "message": message, "service": "aloma", **extra}
 
 
@@ -100,13 +98,15 @@ def test_task_filter(logged: Path) -> None:
 
 
 def test_since_filter_drops_old_lines_and_lines_without_time(logged: Path) -> None:
-    query = LogQuery(since=NOW - timedelta(hours=1))
+    query = LogQuery(since=datetime.now(UTC) - timedelta(hours=1))
 
     assert messages(logged, query) == ["recent, about t1", "recent, about t2", "recent, no task"]
 
 
 def test_filters_combine(logged: Path) -> None:
-    assert messages(logged, LogQuery(task_id="t1", since=NOW - timedelta(hours=1))) == ["recent, about t1"]
+    assert messages(logged, LogQuery(task_id="t1", since=datetime.now(UTC) - timedelta(hours=1))) == [
+        "recent, about t1"
+    ]
 
 
 def test_aloma_logs_prints_matching_lines_with_their_context(logged: Path) -> None:

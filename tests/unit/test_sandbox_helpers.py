@@ -269,7 +269,7 @@ data.ticks = ticks;"""
 def test_a_timer_still_pending_when_the_content_is_done_is_dropped() -> None:
     started = time.perf_counter()
     result = ok(run_body("setTimeout(() => console.log('never'), 10000);\ndata.a = 1;"))
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # far from the timer's 10 s
     assert messages(result) == []
 
 

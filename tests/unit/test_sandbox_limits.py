@@ -32,11 +32,13 @@ def failed_on(result: RunResult, limit: str) -> None:
     ids=["loop", "loop-catching", "microtask-loop", "promise-loop"],
 )
 def test_cpu_limit_stops_a_loop_within_a_small_margin(body: str) -> None:
-    started = time.perf_counter()
+    """The whole run, setup included, costs this process little more CPU than the budget (CPU, not
+    wall time: a busy machine delays the run without making it spend more)."""
+    started = time.process_time()
     result = run_body(body)
     failed_on(result, CPU_TIME)
     assert FAST.cpu_time_ms <= result.cpu_ms < FAST.cpu_time_ms + CPU_MARGIN_MS
-    assert time.perf_counter() - started < (FAST.cpu_time_ms + 200) / 1000
+    assert time.process_time() - started < (FAST.cpu_time_ms + 200) / 1000
 
 
 def test_cpu_limit_names_a_line_near_the_loop() -> None:
@@ -92,11 +94,11 @@ def test_a_caught_stack_overflow_is_the_steps_business() -> None:
 
 
 def test_wall_time_limit_stops_a_slow_connector_call() -> None:
-    host = FakeHost(delays={"slow.call": 1.0})
+    host = FakeHost(delays={"slow.call": 5.0})
     started = time.perf_counter()
     result = run_body("await connectors.slow.call();", host=host, limits=Limits(wall_time_ms=200))
     failed_on(result, WALL_TIME)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 2.5  # far from the call's 5 s, even on a busy machine
 
 
 def test_wall_time_limit_stops_a_long_timer() -> None:
@@ -104,7 +106,7 @@ def test_wall_time_limit_stops_a_long_timer() -> None:
     body = "await new Promise((resolve) => setTimeout(resolve, 60000));"
     result = run_body(body, limits=Limits(wall_time_ms=200))
     failed_on(result, WALL_TIME)
-    assert 0.2 <= time.perf_counter() - started < 0.4
+    assert 0.2 <= time.perf_counter() - started < 5  # far from the timer's 60 s
 
 
 def test_wall_time_limit_stops_cpu_work_when_it_is_the_smaller_limit() -> None:
