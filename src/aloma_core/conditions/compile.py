@@ -30,7 +30,6 @@ from .nodes import (
     Suffix,
     TypeIs,
 )
-from .regex import to_units
 
 Matcher = Callable[[object], bool]
 
@@ -71,8 +70,8 @@ def compile_node(node: Node) -> Matcher:
     if isinstance(node, Equals):
         return equals_matcher(node.value)
     if isinstance(node, Regex):
-        search = node.pattern.search
-        return lambda value: isinstance(value, str) and search(to_units(value)) is not None
+        test = node.matches
+        return lambda value: isinstance(value, str) and test(value)
     if isinstance(node, ObjectPattern):
         return _object_matcher(tuple((key, compile_node(child)) for key, child in node.fields))
     if isinstance(node, ArrayPattern):

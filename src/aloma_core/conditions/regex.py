@@ -1,30 +1,38 @@
-"""ECMAScript regexes run by Python's `re` with exactly the JavaScript meaning, or refused.
+"""ECMAScript regexes run in linear time by RE2 with exactly the JavaScript meaning, or refused.
 
-Step authors write JavaScript regex literals; the matcher is Python. A pattern is parsed with
-the ECMAScript grammar (non-Unicode mode, the only one conditions allow) and re-emitted as a
-Python pattern that spells every construct out, so that no Python default leaks in:
+Step authors write JavaScript regex literals; the matcher is Python. A backtracking engine
+(Python's `re`, JavaScript's own) can take exponential time on a pattern like `(a+)+$` and would
+stall the matcher for every workspace, so a pattern is parsed with the ECMAScript grammar
+(non-Unicode mode, the only one conditions allow) and re-emitted for RE2, whose matching time is
+linear in the text. Every construct is spelled out so that no RE2 default leaks in:
 
 - Strings are searched as UTF-16 code units, as JavaScript does without the `u` flag: an
-  emoji is two units, so `.` and `[^a]` see the same units in both engines.
+  emoji is two units, so `.` and `[^a]` see the same units in both engines. RE2 reads UTF-8,
+  which cannot hold a lone surrogate, so `subject` writes each surrogate unit as one code point
+  of plane 16 (never present otherwise, since astral characters are split into units first).
+- JavaScript has four line terminators, RE2's multi-line `^` and `$` know only `\\n`: `subject`
+  writes each terminator as `\\n`, a plane-15 code point naming which one, `\\n`, and the pattern
+  consumes that triple as one unit, so `(?m:^)` and `(?m:$)` see every terminator. The search is
+  anchored at the start and skips whole units, so no match can begin inside a triple.
 - `\\d`, `\\w`, `\\b` are ASCII, `\\s` is JavaScript's whitespace set, `.` excludes the four
-  JavaScript line terminators, `^`/`$` follow the `m` flag with those terminators, and `$`
-  is the end of input only.
-- The `i` flag is not Python's `IGNORECASE` (which folds the long s U+017F into `s` and the
-  Kelvin sign into `k`); every literal and class is expanded with ECMAScript's Canonicalize (simple uppercase,
-  never mapping non-ASCII to ASCII).
-- A backreference to a group that did not take part matches the empty string in JavaScript and
-  fails in Python, so `\\1` becomes `(?(1)\\1)`.
+  JavaScript line terminators, and without `m` `$` is the end of input only.
+- The `i` flag is no case-folding option of the engine (which would fold the long s U+017F into
+  `s` and the Kelvin sign into `k`): every literal and class is expanded with ECMAScript's
+  Canonicalize (simple uppercase, never mapping non-ASCII to ASCII).
 
-Anything whose meaning would differ, or that is only legacy leniency of JavaScript (octal
-escapes, `\\p` read as `p`, a lone `{`), is refused with a message that names it.
+What RE2 cannot do in linear time (backreferences, lookahead, lookbehind), anything whose
+meaning would differ, and what is only legacy leniency of JavaScript (octal escapes, `\\p` read
+as `p`, a lone `{`) is refused with a message that names it.
 """
 
 import bisect
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import NoReturn
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import re2
 
 Ranges = tuple[tuple[int, int], ...]
 
@@ -32,6 +40,14 @@ ALLOWED_FLAGS = "ims"
 LINE_TERMINATORS = "\n\r\u2028\u2029"
 _MAX_UNIT = 0xFFFF
 _MAX_GROUP_DEPTH = 50
+# RE2's own bound; past it RE2 would read the braces as literal text.
+_MAX_REPEAT = 1000
+# Where `subject` puts what RE2 would not see as JavaScript does (see the module docstring).
+_TERMINATOR_MARK = 0xF0000
+_SURROGATE_MARK = 0x100000
+_TERMINATOR_INDEX = {0x0A: 0, 0x0D: 1, 0x2028: 2, 0x2029: 3}
+# A program larger than this is refused at upload rather than compiled.
+_RE2_MAX_MEM = 8 << 20
 
 _DIGIT: Ranges = ((0x30, 0x39),)
 _WORD: Ranges = ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A))
@@ -48,6 +64,7 @@ _SPACE: Ranges = (
     (0xFEFF, 0xFEFF),
 )
 _LINE_TERMINATOR_RANGES: Ranges = ((0x0A, 0x0A), (0x0D, 0x0D), (0x2028, 0x2029))
+_ALL_UNITS: Ranges = ((0, _MAX_UNIT),)
 _CONTROL_ESCAPES = {"f": 0x0C, "n": 0x0A, "r": 0x0D, "t": 0x09, "v": 0x0B}
 _FLAG_REASONS = {
     "g": "a condition only asks whether the text matches, so global matching has no meaning",
@@ -56,28 +73,31 @@ _FLAG_REASONS = {
     "v": "Unicode sets mode is not supported",
     "d": "match indices have no meaning in a condition",
 }
+_LINEAR_ONLY = "conditions match in linear time (RE2), which rules it out"
 _DECIMAL = frozenset("0123456789")
 _BRACED = re.compile(r"\{([0-9]+)(,([0-9]*))?\}")
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _GROUP_NAME = re.compile(r"<([^>]*)>")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_WORD_CLASS = "[0-9A-Z_a-z]"
-_WORD_BOUNDARY = f"(?:(?<={_WORD_CLASS})(?!{_WORD_CLASS})|(?<!{_WORD_CLASS})(?={_WORD_CLASS}))"
-_NOT_WORD_BOUNDARY = f"(?:(?<={_WORD_CLASS})(?={_WORD_CLASS})|(?<!{_WORD_CLASS})(?!{_WORD_CLASS}))"
-_LT_CLASS = "[\\n\\r\\u2028\\u2029]"
-_NOT_LT_CLASS = "[^\\n\\r\\u2028\\u2029]"
+_NOT_PLAIN = re.compile("[\n\r\u2028\u2029\ud800-\udfff\U00010000-\U0010ffff]")
 
 
 class RegexRefused(ValueError):
-    """A regex that is not valid JavaScript or would not mean the same in Python."""
+    """A regex that is not valid JavaScript, would not mean the same in RE2, or needs backtracking."""
 
 
 @dataclass(frozen=True)
 class Translated:
+    """A JavaScript regex (normalized source and flags) and the RE2 program that runs it."""
+
     source: str
     flags: str
-    pattern: re.Pattern[str]
+    program: Any = field(repr=False)
+
+    def matches(self, text: str) -> bool:
+        """JavaScript's `regex.test(text)`, in time linear in the length of `text`."""
+        return self.program.search(subject(text)) is not None
 
 
 def to_units(text: str) -> str:
@@ -90,6 +110,25 @@ def to_units(text: str) -> str:
 def _surrogate_pair(match: re.Match[str]) -> str:
     offset = ord(match.group()) - 0x10000
     return chr(0xD800 + (offset >> 10)) + chr(0xDC00 + (offset & 0x3FF))
+
+
+def subject(text: str) -> str:
+    """`text` in the form the RE2 program searches: UTF-16 units, terminators as marked triples."""
+    if text.isascii() and "\n" not in text and "\r" not in text:
+        return text
+    return _NOT_PLAIN.sub(_subject_units, text)
+
+
+def _subject_units(match: re.Match[str]) -> str:
+    return "".join(_subject_unit(ord(unit)) for unit in to_units(match.group()))
+
+
+def _subject_unit(unit: int) -> str:
+    if unit in _TERMINATOR_INDEX:
+        return f"\n{chr(_TERMINATOR_MARK + _TERMINATOR_INDEX[unit])}\n"
+    if 0xD800 <= unit <= 0xDFFF:
+        return chr(_SURROGATE_MARK + unit - 0xD800)
+    return chr(unit)
 
 
 def normalize_flags(flags: str) -> str:
@@ -142,15 +181,23 @@ def _unit_escape(char: str) -> str:
 
 
 def translate(source: str, flags: str) -> Translated:
-    """Validate a JavaScript regex and compile its exact Python equivalent."""
+    """Validate a JavaScript regex and compile the RE2 program with its exact meaning."""
     flags = normalize_flags(flags)
     source = normalize_source(source)
-    python_source = _Parser(to_units(source), flags).parse()
+    body = _Parser(to_units(source), flags).parse()
+    options = re2.Options()
+    options.max_mem = _RE2_MAX_MEM
+    options.log_errors = False
     try:
-        pattern = re.compile(python_source)
-    except (re.error, OverflowError, RecursionError) as exc:
-        raise RegexRefused(f"Python cannot run this regex ({exc})") from exc
-    return Translated(source, flags, pattern)
+        program = re2.compile(f"\\A{_class_text(_ALL_UNITS)}*?(?:{body})", options)
+    except re2.error as exc:
+        raise RegexRefused(f"RE2 cannot run this regex ({_re2_reason(exc)})") from None
+    return Translated(source, flags, program)
+
+
+def _re2_reason(exc: Exception) -> str:
+    reason = exc.args[0] if exc.args else exc
+    return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
 
 
 def _merge(ranges: Iterable[tuple[int, int]]) -> Ranges:
@@ -209,24 +256,54 @@ def _fold(ranges: Ranges) -> Ranges:
     return _merge([*ranges, *extra])
 
 
-def _unit_text(unit: int) -> str:
-    char = chr(unit)
-    if char.isascii() and char.isalnum():
-        return char
-    return f"\\x{unit:02x}" if unit <= 0xFF else f"\\u{unit:04x}"
+def _code_point_text(point: int) -> str:
+    char = chr(point)
+    return char if char.isascii() and char.isalnum() else f"\\x{{{point:x}}}"
+
+
+def _subject_point(unit: int) -> int:
+    """The code point `subject` writes for a unit that is neither a terminator nor split."""
+    return _SURROGATE_MARK + unit - 0xD800 if 0xD800 <= unit <= 0xDFFF else unit
+
+
+def _points(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Unit ranges without the terminators, as the code point ranges `subject` writes for them."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in _merge(ranges):
+        for part_lo, part_hi in (
+            (lo, min(hi, 0xD7FF)),
+            (max(lo, 0xD800), min(hi, 0xDFFF)),
+            (max(lo, 0xE000), hi),
+        ):
+            if part_lo <= part_hi:
+                out.append((_subject_point(part_lo), _subject_point(part_hi)))
+    return out
 
 
 def _class_text(ranges: Ranges) -> str:
-    if not ranges:
-        return "(?!)"
-    if len(ranges) == 1 and ranges[0][0] == ranges[0][1]:
-        return _unit_text(ranges[0][0])
-    parts = [_unit_text(lo) if lo == hi else f"{_unit_text(lo)}-{_unit_text(hi)}" for lo, hi in ranges]
-    return "[" + "".join(parts) + "]"
+    """An RE2 expression consuming exactly one unit in `ranges` of the subject."""
+    plain = _complement(_merge([*_complement(ranges), *_LINE_TERMINATOR_RANGES]))
+    marks = [_TERMINATOR_MARK + index for unit, index in _TERMINATOR_INDEX.items() if _contains(ranges, unit)]
+    options = []
+    if plain:
+        points = _points(plain)
+        if len(points) == 1 and points[0][0] == points[0][1]:
+            options.append(_code_point_text(points[0][0]))
+        else:
+            parts = [
+                _code_point_text(lo) if lo == hi else f"{_code_point_text(lo)}-{_code_point_text(hi)}"
+                for lo, hi in points
+            ]
+            options.append("[" + "".join(parts) + "]")
+    if marks:
+        options.append("\\n[" + "".join(_code_point_text(mark) for mark in marks) + "]\\n")
+    if not options:
+        return "[^\\x00-\\x{10ffff}]"
+    return options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"
 
 
 class _Parser:
-    """Recursive descent over the ECMAScript Pattern grammar, emitting Python pattern text."""
+    """Recursive descent over the ECMAScript Pattern grammar, emitting RE2 pattern text."""
 
     def __init__(self, text: str, flags: str) -> None:
         self.text = text
@@ -238,23 +315,12 @@ class _Parser:
         self.closed_groups: set[int] = set()
         self.group_names: dict[str, int] = {}
         self.open_names: set[str] = set()
-        self.lookbehind_depth = 0
-        self.lookbehind_groups: set[int] = set()
-        self.repeated_groups: set[int] = set()
-        self.backreferences: list[tuple[int, int]] = []
         self.depth = 0
 
     def parse(self) -> str:
         out = self.disjunction()
         if self.pos < len(self.text):
             self.refuse("unmatched )")
-        for group, at in self.backreferences:
-            if group in self.repeated_groups:
-                self.refuse(
-                    f"backreference to group {group}, which is inside a repeated part "
-                    "(JavaScript forgets it on each repetition, Python keeps it)",
-                    at,
-                )
         return out
 
     def refuse(self, problem: str, at: int | None = None) -> NoReturn:
@@ -287,14 +353,10 @@ class _Parser:
             if self.quantifier_ahead():
                 self.refuse("a quantifier cannot follow an assertion (^, $, \\b, \\B or a lookaround)")
             return assertion
-        first_group = self.group_count + 1
         atom = self.atom()
-        quantifier = self.quantifier()
-        if quantifier is None:
+        text = self.quantifier()
+        if text is None:
             return atom
-        text, repeats = quantifier
-        if repeats:
-            self.repeated_groups.update(range(first_group, self.group_count + 1))
         if self.quantifier_ahead():
             self.refuse("nothing to repeat: two quantifiers in a row")
         return f"(?:{atom}){text}"
@@ -304,68 +366,44 @@ class _Parser:
             self.peek() == "{" and _BRACED.match(self.text, self.pos) is not None
         )
 
-    def quantifier(self) -> tuple[str, bool] | None:
+    def quantifier(self) -> str | None:
         char = self.peek()
         if char in ("*", "+", "?"):
             self.pos += 1
-            text, repeats = char, char != "?"
+            text = char
         elif char == "{" and (braced := _BRACED.match(self.text, self.pos)) is not None:
             low = int(braced.group(1))
             high = low if braced.group(2) is None else (int(braced.group(3)) if braced.group(3) else None)
             if high is not None and high < low:
                 self.refuse(f"numbers out of order in quantifier {braced.group()}")
+            if max(low, high or 0) > _MAX_REPEAT:
+                self.refuse(f"a repeat count over {_MAX_REPEAT} in {braced.group()}, which RE2 does not run")
             self.pos = braced.end()
-            text, repeats = braced.group(), high is None or high > 1
+            text = braced.group()
         else:
             return None
         if self.peek() == "?":
             self.pos += 1
             text += "?"
-        return text, repeats
+        return text
 
     def assertion(self) -> str | None:
         if self.startswith("^"):
             self.pos += 1
-            return f"(?<!{_NOT_LT_CLASS})" if self.multiline else "\\A"
+            return "(?m:^)" if self.multiline else "\\A"
         if self.startswith("$"):
             self.pos += 1
-            return f"(?!{_NOT_LT_CLASS})" if self.multiline else "\\Z"
-        if self.startswith("\\b"):
+            return "(?m:$)" if self.multiline else "\\z"
+        if self.startswith("\\b") or self.startswith("\\B"):
             self.pos += 2
-            return _WORD_BOUNDARY
-        if self.startswith("\\B"):
-            self.pos += 2
-            return _NOT_WORD_BOUNDARY
-        for opener in ("(?=", "(?!"):
+            return self.text[self.pos - 2 : self.pos]
+        for opener, name in (("(?=", "lookahead"), ("(?!", "negative lookahead")):
             if self.startswith(opener):
-                self.pos += 3
-                return self.group_body(opener)
-        for opener in ("(?<=", "(?<!"):
+                self.refuse(f"{opener} is a {name}, which is not supported: {_LINEAR_ONLY}")
+        for opener, name in (("(?<=", "lookbehind"), ("(?<!", "negative lookbehind")):
             if self.startswith(opener):
-                return self.lookbehind(opener)
+                self.refuse(f"{opener} is a {name}, which is not supported: {_LINEAR_ONLY}")
         return None
-
-    def lookbehind(self, opener: str) -> str:
-        start = self.pos
-        self.pos += 4
-        self.lookbehind_depth += 1
-        first_group = self.group_count + 1
-        text = self.group_body(opener)
-        self.lookbehind_depth -= 1
-        self.lookbehind_groups.update(range(first_group, self.group_count + 1))
-        try:
-            re.compile(text)
-        except re.error as exc:
-            if "fixed-width" not in str(exc):
-                self.refuse(f"Python cannot run this lookbehind ({exc})", start)
-            self.refuse(
-                "a lookbehind that can match texts of different lengths "
-                "(Python only runs fixed-length lookbehind)",
-                start,
-            )
-        except OverflowError as exc:
-            self.refuse(f"Python cannot run this lookbehind ({exc})", start)
-        return text
 
     def group_body(self, opener: str) -> str:
         start = self.pos
@@ -383,7 +421,7 @@ class _Parser:
         char = self.peek()
         if char == ".":
             self.pos += 1
-            return "(?s:.)" if self.dot_all else _NOT_LT_CLASS
+            return _class_text(_ALL_UNITS if self.dot_all else _complement(_LINE_TERMINATOR_RANGES))
         if char == "(":
             return self.group()
         if char == "[":
@@ -420,8 +458,6 @@ class _Parser:
             self.pos += 1
         self.group_count += 1
         number = self.group_count
-        if self.lookbehind_depth:
-            self.lookbehind_groups.add(number)
         if name is not None:
             self.open_names.add(name)
         text = self.group_body("(")
@@ -429,7 +465,7 @@ class _Parser:
         if name is not None:
             self.open_names.discard(name)
             self.group_names[name] = number
-        return text
+        return "(?:" + text[1:]
 
     def atom_escape(self) -> str:
         start = self.pos
@@ -442,34 +478,26 @@ class _Parser:
             while end < len(self.text) and self.text[end] in _DECIMAL:
                 end += 1
             group, self.pos = int(self.text[self.pos : end]), end
-            return self.backreference(group, start)
+            self.backreference(group, start)
         if char == "k":
             found = _GROUP_NAME.match(self.text, self.pos + 1)
             if found is None or found.group(1) not in self.group_names:
                 self.refuse("\\k must name a group that is defined and closed earlier, like \\k<name>", start)
             self.pos = found.end()
-            return self.backreference(self.group_names[found.group(1)], start)
+            self.backreference(self.group_names[found.group(1)], start)
         escaped = self.class_escape(start, in_class=False)
         if isinstance(escaped, tuple):
             return _class_text(_fold(escaped) if self.ignore_case else escaped)
         return self.literal(escaped)
 
-    def backreference(self, group: int, start: int) -> str:
+    def backreference(self, group: int, start: int) -> NoReturn:
         if group not in self.closed_groups:
             self.refuse(
                 f"\\{group} is not a backreference to a group closed before it "
                 "(JavaScript would read it as an octal escape or an empty forward reference)",
                 start,
             )
-        if self.ignore_case:
-            self.refuse("a backreference with the i flag (Python compares the case differently)", start)
-        if self.lookbehind_depth or group in self.lookbehind_groups:
-            self.refuse(
-                "a backreference inside or into a lookbehind (JavaScript matches lookbehind backwards)",
-                start,
-            )
-        self.backreferences.append((group, start))
-        return f"(?({group})\\{group})"
+        self.refuse(f"a backreference to group {group}, which is not supported: {_LINEAR_ONLY}", start)
 
     def class_escape(self, start: int, *, in_class: bool) -> int | Ranges:
         """The escape after a backslash: a code unit, or the ranges of \\d \\w \\s and negations."""
@@ -563,4 +591,4 @@ class _Parser:
     def literal(self, unit: int) -> str:
         if self.ignore_case and unit in _case_groups():
             return _class_text(_merge((partner, partner) for partner in _case_groups()[unit]))
-        return _unit_text(unit)
+        return _class_text(((unit, unit),))

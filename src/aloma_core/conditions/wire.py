@@ -196,7 +196,7 @@ def _regex(value: dict[object, object], path: str) -> Regex:
         translated = regex.translate(source, flags)
     except regex.RegexRefused as exc:
         raise ConditionError(f"{path}.$regex", str(exc)) from exc
-    return Regex(translated.source, translated.flags, translated.pattern)
+    return Regex(translated.source, translated.flags, translated.matches)
 
 
 def _operator(name: str, value: object, path: str) -> Op:
