@@ -47,7 +47,9 @@ def test_non_public_addresses_are_refused_with_their_kind(address: str, kind: st
 )
 def test_metadata_addresses_are_refused_even_when_allowed_or_on_a_private_network(address: str) -> None:
     allowed = EgressPolicy.of([address, "169.254.169.254"])
-    for policy in (OPEN, allowed, EgressPolicy.of((), private_network=True)):
+    private = EgressPolicy.of((), private_network=True)
+    own_machine = EgressPolicy.of([address], private_network=True, own_machine=True)
+    for policy in (OPEN, allowed, private, own_machine):
         with pytest.raises(EgressRefused, match="cloud metadata address, never reachable"):
             policy.addresses(address, 80)
 
@@ -85,10 +87,28 @@ def test_allowing_one_address_does_not_allow_its_neighbours() -> None:
         EgressPolicy.of(["127.0.0.1"]).addresses("127.0.0.2", 80)
 
 
-def test_a_private_network_policy_reaches_loopback_and_private_addresses() -> None:
+def test_a_private_network_policy_reaches_private_addresses_but_not_the_machine_or_its_link() -> None:
     policy = EgressPolicy.of((), private_network=True)
-    assert policy.addresses("127.0.0.1", 80) == ["127.0.0.1"]
     assert policy.addresses("10.1.2.3", 80) == ["10.1.2.3"]
+    assert policy.addresses("fd12::1", 80) == ["fd12::1"]
+    assert policy.addresses("100.64.0.1", 80) == ["100.64.0.1"]
+    for address in ("127.0.0.1", "::1", "169.254.1.1", "fe80::1", "0.0.0.0", "224.0.0.1"):
+        with pytest.raises(EgressRefused):
+            policy.addresses(address, 80)
+
+
+def test_an_own_machine_policy_also_reaches_loopback_but_not_its_link() -> None:
+    policy = EgressPolicy.of((), private_network=True, own_machine=True)
+    assert policy.addresses("127.0.0.1", 80) == ["127.0.0.1"]
+    assert policy.addresses("::1", 80) == ["::1"]
+    for address in ("169.254.1.1", "fe80::1", "0.0.0.0", "::"):
+        with pytest.raises(EgressRefused):
+            policy.addresses(address, 80)
+
+
+def test_own_machine_only_widens_a_private_network_policy() -> None:
+    with pytest.raises(ValueError, match="own_machine only widens a private_network policy"):
+        EgressPolicy.of((), own_machine=True)
 
 
 def test_an_unresolvable_name_is_a_clear_error() -> None:

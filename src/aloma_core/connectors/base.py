@@ -41,24 +41,34 @@ _DECLARED = "__aloma_connector_method__"
 
 @dataclass(frozen=True)
 class ConnectorContext:
-    """Where an instance runs, and how it reaches the network."""
+    """Where an instance runs, and how it reaches the network.
+
+    `own_machine` is set by the local home only: there a configured in-house service may be the
+    laptop itself, while on AWS loopback is where the Lambda runtime API listens.
+    """
 
     workspace_id: str
     task_id: str
     egress_allow: tuple[str, ...] = ()
     http_limits: HttpLimits = field(default_factory=HttpLimits)
+    own_machine: bool = False
 
     def http(self, *, private_network: bool = False) -> "HttpClient":
         """The shared outbound client, guarded by the workspace's allow list.
 
-        `private_network` lets it reach loopback and private addresses too (never the cloud
-        metadata ones): only for URLs the workspace configured, never for URLs a step chose.
+        `private_network` lets it reach private addresses too (and loopback with `own_machine`;
+        never link-local or the cloud metadata ones): only for URLs the workspace configured,
+        never for URLs a step chose.
         """
         from .http import HttpClient  # noqa: PLC0415 - httpx on the first call, not at import
 
-        return HttpClient(
-            EgressPolicy.of(self.egress_allow, private_network=private_network), self.http_limits
+        policy = EgressPolicy.of(
+            self.egress_allow,
+            private_network=private_network,
+            own_machine=private_network and self.own_machine,
+            dns_timeout_s=self.http_limits.dns_timeout_s,
         )
+        return HttpClient(policy, self.http_limits)
 
 
 def connector_method(method: MethodT) -> MethodT:

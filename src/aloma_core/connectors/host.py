@@ -31,11 +31,15 @@ class WorkspaceConnectorHost:
         workspace_id: str,
         task_id: str,
         http_limits: HttpLimits = DEFAULT_LIMITS,
+        *,
+        own_machine: bool = False,
     ) -> None:
         self._configured = {BUILT_IN_NAMESPACE: ("fetch", {}), **connectors}
         self._secrets = dict(secrets)
         self._redact = Redactor(self._secrets.values())
-        self._context = ConnectorContext(workspace_id, task_id, tuple(egress_allow), http_limits)
+        self._context = ConnectorContext(
+            workspace_id, task_id, tuple(egress_allow), http_limits, own_machine=own_machine
+        )
         self._instances: dict[str, Connector[Any]] = {}
 
     def __getstate__(self) -> dict[str, Any]:

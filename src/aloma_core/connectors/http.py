@@ -172,7 +172,10 @@ class HttpClient:
         host = _host(request.url)
         port = request.url.port or (443 if request.url.scheme == "https" else 80)
         refused: httpx.ConnectError | None = None
-        for address in self._policy.addresses(host, port):
+        remaining = call.remaining()
+        if remaining <= 0:
+            raise ConnectorError(f"the wall time limit was reached before {host} answered")
+        for address in self._policy.addresses(host, port, remaining):
             try:
                 return self._send_to(address, request, call)
             except httpx.ConnectError as exc:

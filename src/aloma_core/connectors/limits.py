@@ -9,6 +9,7 @@ MiB = 1024 * 1024
 @dataclass(frozen=True)
 class HttpLimits:
     connect_timeout_s: float = 10.0
+    dns_timeout_s: float = 5.0
     max_response_bytes: int = 10 * MiB
     max_redirects: int = 5
     max_attempts: int = 5

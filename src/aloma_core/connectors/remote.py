@@ -2,7 +2,9 @@
 
 `POST {url}/{METHOD}` with `{"args", "task": {"id", "workspace"}}`; a 2xx JSON body is the result.
 The URL comes from the workspace's configuration, not from step code, so it may point at a
-loopback or private in-house service; only the cloud metadata addresses stay out of reach.
+private in-house service. Loopback is the machine running the step: on the local home that is the
+user's laptop and reachable; on AWS it is where the Lambda runtime API listens, so there it needs
+the workspace's `egress_allow`, as link-local addresses do everywhere. Metadata never.
 """
 
 import json

@@ -100,7 +100,8 @@ class LocalHome:
             PooledExecutor(self._sandbox),
             self.clock,
             new_id,
-            StoredConnectorHosts(self.connectors),
+            # The laptop's own services are a local workspace's in-house network.
+            StoredConnectorHosts(self.connectors, own_machine=True),
             library_sets,
         )
         self._runs: WorkerPool[RunRequest] = WorkerPool(

@@ -11,9 +11,16 @@ def make_host(
     connectors: dict[str, tuple[str, JsonObject]] | None = None,
     secrets: dict[str, str] | None = None,
     allow: tuple[str, ...] = ("127.0.0.1",),
+    *,
+    own_machine: bool = False,
 ) -> WorkspaceConnectorHost:
-    """A run's host; the fake services live on 127.0.0.1, so that is allow-listed unless a test says not."""
-    return WorkspaceConnectorHost(connectors or {}, secrets or {}, allow, "ws-1", "task-1")
+    """A run's host; the fake services live on 127.0.0.1, so that is allow-listed unless a test says not.
+
+    `own_machine` is the local home's host, whose `remote` connectors reach loopback without the list.
+    """
+    return WorkspaceConnectorHost(
+        connectors or {}, secrets or {}, allow, "ws-1", "task-1", own_machine=own_machine
+    )
 
 
 def failure(

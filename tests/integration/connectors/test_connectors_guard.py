@@ -99,17 +99,30 @@ def test_the_name_is_resolved_once_and_the_connection_goes_to_the_checked_addres
     assert service.seen[0].headers["host"] == f"rebind.test:{service.port}"
 
 
-def test_remote_reaches_loopback_without_the_allow_list(service: FakeService) -> None:
+def test_remote_on_the_local_home_reaches_loopback_without_the_allow_list(service: FakeService) -> None:
     service.route("POST", "/ping", json_reply("pong"))
-    host = make_host({"inhouse": ("remote", {"url": service.url})}, allow=())
+    host = make_host({"inhouse": ("remote", {"url": service.url})}, allow=(), own_machine=True)
     assert call(host, "inhouse", "ping", {}) == "pong"
+
+
+def test_remote_elsewhere_reaches_loopback_only_through_the_allow_list(service: FakeService) -> None:
+    """On AWS loopback is where the Lambda runtime API listens (127.0.0.1:9001)."""
+    service.route("POST", "/ping", json_reply("pong"))
+    refused = make_host({"inhouse": ("remote", {"url": service.url})}, allow=())
+    assert failure(refused, "inhouse", "ping", {}) == (
+        f"connectors.inhouse.ping: refused by the egress guard: 127.0.0.1 is a loopback address; {PRIVATE}"
+    )
+    assert service.seen == []
+    allowed = make_host({"inhouse": ("remote", {"url": service.url})}, allow=("127.0.0.1",))
+    assert call(allowed, "inhouse", "ping", {}) == "pong"
 
 
 @pytest.mark.parametrize(
     "url", ["http://169.254.169.254", "http://[::ffff:169.254.169.254]:80", "http://[fd00:ec2::254]"]
 )
-def test_remote_still_refuses_the_metadata_addresses(url: str) -> None:
-    host = make_host({"meta": ("remote", {"url": url})}, allow=())
+@pytest.mark.parametrize("own_machine", [False, True])
+def test_remote_still_refuses_the_metadata_addresses(url: str, own_machine: bool) -> None:
+    host = make_host({"meta": ("remote", {"url": url})}, allow=(), own_machine=own_machine)
     message = failure(host, "meta", "latest", {})
     assert message.startswith("connectors.meta.latest: refused by the egress guard: ")
     assert "cloud metadata" in message

@@ -9,7 +9,9 @@ TOKEN = "crm-token-5a4b3c"
 
 
 def crm(service: FakeService, **config: str) -> WorkspaceConnectorHost:
-    return make_host({"crm": ("remote", {"url": service.url, **config})}, {"CRM_TOKEN": TOKEN}, allow=())
+    return make_host(
+        {"crm": ("remote", {"url": service.url, **config})}, {"CRM_TOKEN": TOKEN}, allow=(), own_machine=True
+    )
 
 
 def test_a_call_posts_args_and_task_with_bearer_and_idempotency_key(service: FakeService) -> None:
@@ -32,7 +34,7 @@ def test_without_a_secret_no_authorization_is_sent(service: FakeService) -> None
 
 def test_the_url_may_end_with_a_slash_and_the_method_is_one_path_segment(service: FakeService) -> None:
     service.route("POST", "/api/odd%2Fname", json_reply(1))
-    host = make_host({"crm": ("remote", {"url": f"{service.url}/api/"})}, allow=())
+    host = make_host({"crm": ("remote", {"url": f"{service.url}/api/"})}, allow=(), own_machine=True)
     assert call(host, "crm", "odd/name", {}) == 1
 
 

@@ -39,6 +39,8 @@ def service() -> Iterator[FakeService]:
 
 
 def configure_crm(ws: Workspace, service: FakeService) -> None:
+    """On AWS loopback is the runner's own machine: the stand-in service needs the allow list."""
+    ws.api.ok("PATCH", "/v1/workspace", {"settings": {"egress_allow": ["127.0.0.1"]}})
     ws.api.ok("PUT", "/v1/secrets/CRM_TOKEN", {"value": CRM_TOKEN}, status=204)
     ws.api.ok(
         "PUT", "/v1/connectors/crm", {"type": "remote", "config": {"url": service.url, "secret": "CRM_TOKEN"}}
@@ -239,6 +241,36 @@ def test_the_egress_guard_refuses_loopback_until_the_workspace_allows_it(
 
     assert allowed["state"] == "incomplete", allowed
     assert allowed["data"]["answer"] == {"pong": True}
+    assert [seen.path for seen in service.seen] == ["/ping"]
+
+
+REMOTE_PING = """export const condition = { pong: null };
+export const content = async () => {
+  data.pong = await connectors.inhouse.ping({});
+};
+"""
+
+
+def test_a_remote_connector_on_aws_reaches_loopback_only_when_the_workspace_allows_it(
+    new_workspace: NewWorkspace, service: FakeService
+) -> None:
+    """The Lambda runtime API listens on 127.0.0.1:9001: a configured URL must not reach it by default."""
+    service.route("POST", "/ping", json_reply("pong"))
+    ws = new_workspace()
+    ws.api.ok("PUT", "/v1/connectors/inhouse", {"type": "remote", "config": {"url": service.url}})
+    ws.put_step("ping", REMOTE_PING)
+
+    refused = ws.settle(ws.new_task({"n": 1}))
+
+    assert refused["state"] == "error"
+    message = refused["error"]["message"]
+    assert "connectors.inhouse.ping: refused by the egress guard: 127.0.0.1 is a loopback address" in message
+    assert service.seen == []
+
+    ws.api.ok("PATCH", "/v1/workspace", {"settings": {"egress_allow": ["127.0.0.1"]}})
+    ws.api.ok("POST", f"/v1/tasks/{refused['id']}/resume", status=202)
+
+    assert ws.settle(refused["id"])["data"]["pong"] == "pong"
     assert [seen.path for seen in service.seen] == ["/ping"]
 
 
