@@ -183,3 +183,32 @@ def test_one_upload_form_is_required(tenant_a: Tenant, body: dict[str, Any], whe
 )
 def test_wrong_types_are_422_naming_the_field(tenant_a: Tenant, body: dict[str, Any], where: str) -> None:
     assert where in assert_error(put(tenant_a, body), 422, "invalid_input")
+
+
+@pytest.mark.parametrize(
+    ("regex", "reason"),
+    [
+        ("/(\\w+) \\1/", "a backreference to group 1, which is not supported"),
+        ("/(?<=\\$)\\d+/", "(?<= is a lookbehind, which is not supported"),
+        ("/^(?!test)/i", "(?! is a negative lookahead, which is not supported"),
+        ("/a{1001}/", "a repeat count over 1000"),
+    ],
+)
+def test_a_regex_that_needs_backtracking_is_422_naming_its_path_and_why(
+    tenant_a: Tenant, regex: str, reason: str
+) -> None:
+    """JavaScript accepts these; the matcher runs conditions in linear time (RE2) and cannot."""
+    source = STEP_FILE.replace("{ email: String }", f"{{ email: {regex} }}")
+    message = assert_error(put(tenant_a, {"source": source}), 422, "invalid_condition")
+    assert message.startswith("condition.customer.email.$regex: ")
+    assert reason in message
+    assert "linear time" in message or "over 1000" in message
+    assert_error(tenant_a.http.get(URL), 404, "not_found")
+
+
+def test_a_regex_that_backtracks_badly_elsewhere_is_accepted_and_stored(tenant_a: Tenant) -> None:
+    source = STEP_FILE.replace("{ email: String }", "{ email: /^(\\w+\\.?)+@(a|aa)+$/i }")
+    response = put(tenant_a, {"source": source})
+    assert response.status_code == 201, response.text
+    stored = response.json()["condition"]["customer"]["email"]
+    assert stored == {"$regex": "^(\\w+\\.?)+@(a|aa)+$", "$flags": "i"}
