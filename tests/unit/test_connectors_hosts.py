@@ -62,3 +62,18 @@ def test_the_host_guards_with_the_workspaces_egress_allow_and_crosses_processes(
 
     assert "egress guard" in failure(refused, "fetch", "", {"url": "http://127.0.0.1:9/x"})
     assert "egress guard" not in failure(unpickled, "fetch", "", {"url": "http://127.0.0.1:9/x"})
+
+
+@pytest.mark.parametrize(("own_machine", "refused"), [(False, True), (True, False)])
+def test_only_a_local_homes_hosts_let_remote_reach_loopback_also_across_processes(
+    own_machine: bool, refused: bool
+) -> None:
+    """The AWS home builds its hosts without `own_machine`: loopback is the Lambda runtime API there."""
+    store = MemoryConnectorStore()
+    store.put(ConnectorConfig("ws-a", "svc", "remote", {"url": "http://127.0.0.1:9"}, 1))
+    host = StoredConnectorHosts(store, own_machine=own_machine).for_run("ws-a", "t1", WorkspaceSettings(), {})
+
+    message = failure(pickle.loads(pickle.dumps(host)), "svc", "ping", {})
+
+    assert ("127.0.0.1 is a loopback address" in message) is refused
+    assert ("egress guard" in message) is refused
