@@ -87,7 +87,6 @@ _HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
 _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 _GROUP_NAME = re.compile(r"<([^>]*)>")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_NOT_PLAIN = re.compile("[\n\r\u2028\u2029\ud800-\udfff\U00010000-\U0010ffff]")
 
 
 class RegexRefused(ValueError):
@@ -121,23 +120,17 @@ def _surrogate_pair(match: re.Match[str]) -> str:
     return chr(0xD800 + (offset >> 10)) + chr(0xDC00 + (offset & 0x3FF))
 
 
+_SUBJECT_UNITS: dict[int, str] = {
+    **{unit: f"\n{chr(_TERMINATOR_MARK + index)}\n" for unit, index in _TERMINATOR_INDEX.items()},
+    **{unit: chr(_SURROGATE_MARK + unit - 0xD800) for unit in range(0xD800, 0xE000)},
+}
+
+
 def subject(text: str) -> str:
     """`text` in the form the RE2 program searches: UTF-16 units, terminators as marked triples."""
     if text.isascii() and "\n" not in text and "\r" not in text:
         return text
-    return _NOT_PLAIN.sub(_subject_units, text)
-
-
-def _subject_units(match: re.Match[str]) -> str:
-    return "".join(_subject_unit(ord(unit)) for unit in to_units(match.group()))
-
-
-def _subject_unit(unit: int) -> str:
-    if unit in _TERMINATOR_INDEX:
-        return f"\n{chr(_TERMINATOR_MARK + _TERMINATOR_INDEX[unit])}\n"
-    if 0xD800 <= unit <= 0xDFFF:
-        return chr(_SURROGATE_MARK + unit - 0xD800)
-    return chr(unit)
+    return to_units(text).translate(_SUBJECT_UNITS)
 
 
 def normalize_flags(flags: str) -> str:
