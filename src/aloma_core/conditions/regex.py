@@ -81,6 +81,12 @@ _FLAG_REASONS = {
     "d": "match indices have no meaning in a condition",
 }
 _LINEAR_ONLY = "conditions match in linear time (RE2), which rules it out"
+_LOOKAROUNDS = (
+    ("(?=", "lookahead"),
+    ("(?!", "negative lookahead"),
+    ("(?<=", "lookbehind"),
+    ("(?<!", "negative lookbehind"),
+)
 _DECIMAL = frozenset("0123456789")
 _BRACED = re.compile(r"\{([0-9]+)(,([0-9]*))?\}")
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
@@ -350,7 +356,7 @@ class _Parser:
         assertion = self.assertion()
         if assertion is not None:
             if self.quantifier_ahead():
-                self.refuse("a quantifier cannot follow an assertion (^, $, \\b, \\B or a lookaround)")
+                self.refuse("a quantifier cannot follow an assertion (^, $, \\b or \\B)")
             return assertion
         atom = self.atom()
         text = self.quantifier()
@@ -396,10 +402,7 @@ class _Parser:
         if self.startswith("\\b") or self.startswith("\\B"):
             self.pos += 2
             return self.text[self.pos - 2 : self.pos]
-        for opener, name in (("(?=", "lookahead"), ("(?!", "negative lookahead")):
-            if self.startswith(opener):
-                self.refuse(f"{opener} is a {name}, which is not supported: {_LINEAR_ONLY}")
-        for opener, name in (("(?<=", "lookbehind"), ("(?<!", "negative lookbehind")):
+        for opener, name in _LOOKAROUNDS:
             if self.startswith(opener):
                 self.refuse(f"{opener} is a {name}, which is not supported: {_LINEAR_ONLY}")
         return None
