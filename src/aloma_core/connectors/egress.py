@@ -15,7 +15,7 @@ import ipaddress
 import socket
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .errors import ConnectorError
 
@@ -107,7 +107,7 @@ class EgressPolicy:
     allow: frozenset[str] = frozenset()
     private_network: bool = False
     own_machine: bool = False
-    dns_timeout_s: float = field(default=5.0, compare=False)
+    dns_timeout_s: float = 5.0
 
     @classmethod
     def of(
