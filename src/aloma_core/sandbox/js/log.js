@@ -3,7 +3,7 @@
 (lib) => {
   "use strict";
 
-  const { input, record, stringify, ErrorCtor } = lib;
+  const { input, record, stringify, apply, hasOwn, slice, ErrorCtor } = lib;
   record.logs = [];
   record.logBreached = false;
   record.logBreachStack = "";
@@ -12,9 +12,10 @@
   let logBytes = 0;
   let auditBytes = 0;
 
-  function __alomaUtf8Length(text) {
+  // Counted only until the bytes pass `most`: a huge line costs the run no more than the room left.
+  function __alomaUtf8Length(text, most) {
     let bytes = 0;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0; i < text.length && bytes <= most; i++) {
       const unit = text.charCodeAt(i);
       if (unit < 0x80) bytes += 1;
       else if (unit < 0x800) bytes += 2;
@@ -25,6 +26,20 @@
       } else bytes += 3;
     }
     return bytes;
+  }
+
+  // A line past the limit is kept only as far as Python needs to cut it at the limit (logs.py):
+  // each UTF-16 unit is at least one byte, so `room + 1` units reach past it. Python masks config
+  // values before it cuts, so the kept part reaches a whole masked value further: a value the
+  // cut would split is either masked whole or cut away whole.
+  let longestValue = 0;
+  for (const key in input.config) {
+    const length = apply(hasOwn, input.config, [key]) ? stringify(input.config[key]).length : 0;
+    if (length > longestValue) longestValue = length;
+  }
+
+  function __alomaClip(text, bytes, room) {
+    return bytes > room ? apply(slice, text, [0, room + 1 + longestValue]) : text;
   }
 
   function __alomaIsError(value) {
@@ -140,8 +155,10 @@
   function __alomaLog(level, args) {
     if (record.logBreached) throw new ErrorCtor("log limit of " + input.logBytes + " bytes reached");
     const message = __alomaFormat(args);
-    record.logs.push([level, message]);
-    logBytes += __alomaUtf8Length(message);
+    const room = input.logBytes - logBytes;
+    const bytes = __alomaUtf8Length(message, room);
+    record.logs.push([level, __alomaClip(message, bytes, room)]);
+    logBytes += bytes;
     if (logBytes > input.logBytes) {
       record.logBreached = true;
       record.logBreachStack = String(new ErrorCtor("").stack);
@@ -162,7 +179,7 @@
       if (record.auditBreached) throw new ErrorCtor("log limit of " + input.logBytes + " bytes reached by audit.log");
       const text = __alomaFormat(args);
       record.audit.push(text);
-      auditBytes += __alomaUtf8Length(text);
+      auditBytes += __alomaUtf8Length(text, input.logBytes - auditBytes);
       if (auditBytes > input.logBytes) {
         record.auditBreached = true;
         throw new ErrorCtor("log limit of " + input.logBytes + " bytes reached by audit.log");
