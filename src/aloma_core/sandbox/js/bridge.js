@@ -22,8 +22,16 @@
     return { name: null, message: "Uncaught " + lib.load("log").inspect(error), stack: "" };
   }
 
+  // QuickJS's own stack and memory errors: passed on unchanged, so that the run names its limit.
+  function __alomaIsLimitError(error) {
+    if (!(error instanceof ErrorCtor)) return false;
+    const headline = String(error.name) + ": " + String(error.message);
+    return headline === "RangeError: Maximum call stack size exceeded" || headline === "InternalError: out of memory";
+  }
+
   return {
     describe: __alomaDescribe,
+    isLimitError: __alomaIsLimitError,
     // Why `data` cannot be read back: the step left it something other than an object.
     notAnObject: function __alomaNotAnObject(data) {
       const kind = data === null ? "null" : isArray(data) ? "an array" : typeof data;

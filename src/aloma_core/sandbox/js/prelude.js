@@ -116,6 +116,7 @@ void function __alomaPrelude(global, evalScript) {
       try {
         return lib.stringify(data);
       } catch (error) {
+        if (lib.load("bridge").isLimitError(error)) throw error;
         throw new TypeError("`data` is not JSON: " + String(error.message));
       }
     },

@@ -25,6 +25,7 @@
     try {
       text = stringify(value);
     } catch (e) {
+      if (lib.load("bridge").isLimitError(e)) throw e;
       throw new TypeError(what + " must be JSON: " + String(e.message));
     }
     if (text === undefined) throw new TypeError(what + " must be JSON, not a " + typeof value);
