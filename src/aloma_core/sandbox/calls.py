@@ -6,6 +6,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ..json_types import JsonObject
+from .nesting import within_nesting
 from .types import ConnectorCall, ConnectorHost
 
 _THREADS = 8
@@ -40,7 +41,9 @@ class ConnectorCalls:
     def start(self, number: int, namespace: str, method: str, args_text: str, timeout_s: float) -> None:
         identity = self._identity
         key = idempotency_key(identity.task_id, identity.step_name, identity.claim_id, number)
-        call = ConnectorCall(namespace, method, json.loads(args_text), key, timeout_s)
+        what = f"the arguments of connectors.{namespace}.{method}"
+        args = within_nesting(lambda: json.loads(args_text), what)
+        call = ConnectorCall(namespace, method, args, key, timeout_s)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="aloma-connector")
         self._running[self._pool.submit(self._perform, number, call)] = number

@@ -22,10 +22,12 @@ from .frames import line_count, script_error_line, step_line
 from .layout import SourceLayout
 from .logs import clip_logs
 from .loop import EventLoop, Stalled
+from .nesting import NestedTooDeeply, within_nesting
 from .record import EMPTY, Record, parse_record
 from .redact import Redactor
 from .source_scan import SourceScan, scan
 from .types import ConnectorHost, LogLine, RunError, RunInput, RunResult, TaskActions
+from .wellformed import well_formed
 
 STALLED = "the content never finished: it awaits a promise that nothing settles (no call or timer is pending)"
 
@@ -61,18 +63,21 @@ class _Run:
         error = self._run()
         record, record_error = self._record()
         logs, clipped = clip_logs(
-            [LogLine(line.level, self._redact(line.message)) for line in record.logs], self._limits.log_bytes
+            [LogLine(line.level, self._clean(line.message)) for line in record.logs], self._limits.log_bytes
         )
-        audit = [self._redact(line) for line in record.audit]
+        audit = [self._clean(line) for line in record.audit]
         error = self._log_error(record, clipped) or error or record_error
         outcome = self._data() if error is None else error
         if isinstance(outcome, RunError):
-            masked = RunError(self._redact(outcome.message), outcome.line, outcome.limit, outcome.file)
+            masked = RunError(self._clean(outcome.message), outcome.line, outcome.limit, outcome.file)
             return self._result(logs, audit, error=masked)
-        after, after_text = outcome
-        changes = run_changes(self._inp.data, after, (self._data_text.text, after_text))
+        after, changes = outcome
         actions, redo = record.actions, record.redo
         return self._result(logs, audit, after=after, changes=changes, actions=actions, redo=redo)
+
+    def _clean(self, text: str) -> str:
+        """Text out of the run, as it may be shown and stored: config values masked, encodable."""
+        return well_formed(self._redact(text))
 
     def _run(self) -> RunError | None:
         found = scan(self._inp.source)
@@ -108,7 +113,11 @@ class _Run:
 
     def _record(self) -> tuple[Record, RunError | None]:
         try:
-            return parse_record(self._bridge.record()), None
+            return within_nesting(
+                lambda: parse_record(self._bridge.record()), "what the run asked of `task`"
+            ), None
+        except NestedTooDeeply as exc:
+            return EMPTY, RunError(exc.headline)
         except (ScriptError, ValueError) as exc:
             message = f"the sandbox could not read the run's log and actions (a built-in changed?): {exc}"
             return EMPTY, RunError(message)
@@ -120,8 +129,8 @@ class _Run:
         message = f"{LOG} exceeded: the run wrote more than {self._limits.log_bytes} bytes of log"
         return RunError(message, step_line(record.log_breach_stack, self._lines), LOG)
 
-    def _data(self) -> tuple[JsonObject, str] | RunError:
-        """`data` as the step left it, and as the JSON text it crossed as."""
+    def _data(self) -> tuple[JsonObject, list[Change]] | RunError:
+        """`data` as the step left it, and the changes that make it from the data the run started with."""
         try:
             text = self._bridge.data_text()
         except LimitBreach as breach:
@@ -133,8 +142,17 @@ class _Run:
             limit = self._limits.task_data_bytes
             message = f"{TASK_SIZE} exceeded: the data is {size} bytes as JSON, at most {limit}"
             return RunError(message, None, TASK_SIZE)
-        after = self._data_text.read(text)
-        return (after, text) if isinstance(after, dict) else RunError("`data` must stay a JSON object")
+
+        def read() -> tuple[JsonObject, list[Change]] | RunError:
+            after = self._data_text.read(text)
+            if not isinstance(after, dict):
+                return RunError("`data` must stay a JSON object")
+            return after, run_changes(self._inp.data, after, (self._data_text.text, text))
+
+        try:
+            return within_nesting(read, "`data`")
+        except NestedTooDeeply as exc:
+            return RunError(exc.headline)
 
     def _result(
         self,
