@@ -41,6 +41,18 @@ def test_cpu_limit_stops_a_loop_within_a_small_margin(body: str) -> None:
     assert time.process_time() - started < (FAST.cpu_time_ms + 200) / 1000
 
 
+def test_catch_and_finally_do_not_run_once_the_cpu_limit_stops_a_loop() -> None:
+    body = "try { while (true) {} } catch (e) { console.log('catch'); } finally { console.log('finally'); }"
+    result = run_body(body)
+    failed_on(result, CPU_TIME)
+    assert messages(result) == []
+
+
+def test_catch_and_finally_run_for_an_ordinary_error() -> None:
+    body = "try { null.x; } catch (e) { console.log('catch'); } finally { console.log('finally'); }"
+    assert messages(ok(run_body(body))) == ["catch", "finally"]
+
+
 def test_cpu_limit_names_a_line_near_the_loop() -> None:
     """QuickJS records no position inside `while (true) {}`: the line is the last one it recorded."""
     result = run_body("data.a = 1;\nwhile (true) {}")
