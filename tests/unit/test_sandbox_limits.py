@@ -162,6 +162,23 @@ def test_audit_lines_are_bounded_by_the_log_limit_too() -> None:
     failed_on(result, LOG)
 
 
+def test_an_audit_line_past_the_log_limit_is_cut_with_a_marker() -> None:
+    result = run_body(
+        "audit.log('a'.repeat(100));\naudit.log('x'.repeat(1e6));", limits=Limits(log_bytes=1024)
+    )
+    failed_on(result, LOG)
+    *kept, marker = result.audit
+    assert kept == ["a" * 100, "x" * 924]
+    assert LOG in marker
+
+
+def test_audit_lines_just_under_the_log_limit_are_kept_whole() -> None:
+    result = ok(
+        run_body("audit.log('a'.repeat(24));\naudit.log('x'.repeat(1000));", limits=Limits(log_bytes=1024))
+    )
+    assert result.audit == ["a" * 24, "x" * 1000]
+
+
 def test_task_size_limit() -> None:
     result = run_body("data.blob = 'x'.repeat(2048);", limits=Limits(task_data_bytes=2048))
     failed_on(result, TASK_SIZE)

@@ -1,4 +1,5 @@
-"""The log-size limit: a run's log is cut at the limit, on a character boundary, with a marker line."""
+"""The log-size limit: a run's log (and apart from it, its audit lines) is cut at the limit, on a character
+boundary, with a marker line."""
 
 from ..limits import LOG
 from .types import LogLine
@@ -23,3 +24,9 @@ def clip_logs(lines: list[LogLine], limit_bytes: int) -> tuple[list[LogLine], bo
         kept.append(truncation_marker(limit_bytes))
         return kept, True
     return kept, False
+
+
+def clip_audit(lines: list[str], limit_bytes: int) -> tuple[list[str], bool]:
+    """Audit lines cut like log lines; the marker is an audit line too."""
+    kept, clipped = clip_logs([LogLine("audit", line) for line in lines], limit_bytes)
+    return [line.message for line in kept], clipped

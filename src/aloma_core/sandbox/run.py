@@ -20,7 +20,7 @@ from .delta import run_changes
 from .engine import EXCLUSIVE, Engine, LimitBreach, ScriptError, limit_behind
 from .frames import line_count, script_error_line, step_line
 from .layout import SourceLayout
-from .logs import clip_logs
+from .logs import clip_audit, clip_logs
 from .loop import EventLoop, Stalled
 from .nesting import NestedTooDeeply, within_nesting
 from .record import EMPTY, Record, parse_record
@@ -65,8 +65,9 @@ class _Run:
         logs, clipped = clip_logs(
             [LogLine(line.level, self._clean(line.message)) for line in record.logs], self._limits.log_bytes
         )
-        audit = [self._clean(line) for line in record.audit]
-        error = self._log_error(record, clipped) or error or record_error
+        audit_lines = [self._clean(line) for line in record.audit]
+        audit, audit_clipped = clip_audit(audit_lines, self._limits.log_bytes)
+        error = self._log_error(record, clipped or audit_clipped) or error or record_error
         outcome = self._data() if error is None else error
         if isinstance(outcome, RunError):
             masked = RunError(self._clean(outcome.message), outcome.line, outcome.limit, outcome.file)

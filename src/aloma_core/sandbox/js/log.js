@@ -178,8 +178,10 @@
     log: function __alomaAuditLog(...args) {
       if (record.auditBreached) throw new ErrorCtor("log limit of " + input.logBytes + " bytes reached by audit.log");
       const text = __alomaFormat(args);
-      record.audit.push(text);
-      auditBytes += __alomaUtf8Length(text, input.logBytes - auditBytes);
+      const room = input.logBytes - auditBytes;
+      const bytes = __alomaUtf8Length(text, room);
+      record.audit.push(__alomaClip(text, bytes, room));
+      auditBytes += bytes;
       if (auditBytes > input.logBytes) {
         record.auditBreached = true;
         throw new ErrorCtor("log limit of " + input.logBytes + " bytes reached by audit.log");
