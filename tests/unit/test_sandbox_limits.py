@@ -53,6 +53,25 @@ def test_catch_and_finally_run_for_an_ordinary_error() -> None:
     assert messages(ok(run_body(body))) == ["catch", "finally"]
 
 
+@pytest.mark.parametrize("prototype", ["Object.prototype", "Array.prototype"])
+def test_a_to_json_getter_planted_on_a_prototype_does_not_cost_the_log(prototype: str) -> None:
+    """The sandbox reads the log on its own budget after the run: none of the step's code may run then."""
+    body = (
+        "console.log('kept');\naudit.log('noted');\ntask.complete({ a: [1] });\n"
+        f"Object.defineProperty({prototype}, 'toJSON', {{ get() {{ for (;;) {{}} }} }});\n"
+        f"Object.freeze({prototype});"
+    )
+    result = run_body(body)
+    failed_on(result, CPU_TIME)
+    assert messages(result) == ["kept"]
+    assert result.audit == ["noted"]
+
+
+def test_a_to_json_method_on_a_logged_object_still_shapes_its_line() -> None:
+    result = ok(run_body("console.log({ toJSON: () => 'shaped' });\nconsole.log([1, { b: 2 }]);"))
+    assert messages(result) == ['"shaped"', '[1,{"b":2}]']
+
+
 def test_cpu_limit_names_a_line_near_the_loop() -> None:
     """QuickJS records no position inside `while (true) {}`: the line is the last one it recorded."""
     result = run_body("data.a = 1;\nwhile (true) {}")

@@ -29,8 +29,32 @@
     return headline === "RangeError: Maximum call stack size exceeded" || headline === "InternalError: out of memory";
   }
 
+  // The record Python reads after the run (record.py), written without running any of the step's
+  // code: it is read on the sandbox's own budget, not the run's, and a step may have planted a
+  // `toJSON` getter on Object.prototype or Array.prototype. So every object and array in it is cut
+  // loose from its prototype first; the step's code holds none of them, so none of it notices.
+  function __alomaRecordText() {
+    const { getPrototypeOf, setPrototypeOf, ownKeys } = lib;
+    const pending = { __proto__: null, 0: lib.record };
+    let count = 1;
+    setPrototypeOf(lib.record, null);
+    while (count > 0) {
+      const item = pending[--count];
+      const keys = ownKeys(item);
+      for (let i = 0; i < keys.length; i++) {
+        const value = item[keys[i]];
+        if (value !== null && typeof value === "object" && getPrototypeOf(value) !== null) {
+          setPrototypeOf(value, null);
+          pending[count++] = value;
+        }
+      }
+    }
+    return lib.stringify(lib.record);
+  }
+
   return {
     describe: __alomaDescribe,
+    recordText: __alomaRecordText,
     isLimitError: __alomaIsLimitError,
     // Why `data` cannot be read back: the step left it something other than an object.
     notAnObject: function __alomaNotAnObject(data) {

@@ -49,6 +49,8 @@ void function __alomaPrelude(global, evalScript) {
     define: Object.defineProperty,
     ownDescriptor: Object.getOwnPropertyDescriptor,
     getPrototypeOf: Object.getPrototypeOf,
+    setPrototypeOf: Object.setPrototypeOf,
+    ownKeys: Reflect.ownKeys,
     objectPrototype: Object.prototype,
     hasOwn: Object.prototype.hasOwnProperty,
     isArray: Array.isArray,
@@ -109,7 +111,7 @@ void function __alomaPrelude(global, evalScript) {
       if (unhandled && loaded.connectors) loaded.connectors.checkUnhandled();
       return lib.stringify(state.failure);
     },
-    record: () => lib.stringify(lib.record),
+    record: () => lib.load("bridge").recordText(),
     dataText() {
       const data = global.data;
       if (!lib.isPlainObject(data)) throw lib.load("bridge").notAnObject(data);
