@@ -10,6 +10,7 @@ import pytest
 from sandbox_support import messages, ok, run_body
 
 from aloma_core.json_types import JsonValue
+from aloma_core.limits import WALL_TIME, Limits
 from aloma_core.sandbox import bridge
 
 
@@ -271,6 +272,24 @@ def test_a_timer_still_pending_when_the_content_is_done_is_dropped() -> None:
     result = ok(run_body("setTimeout(() => console.log('never'), 10000);\ndata.a = 1;"))
     assert time.perf_counter() - started < 5  # far from the timer's 10 s
     assert messages(result) == []
+
+
+@pytest.mark.parametrize("delay", ["Infinity", "1e300", "2 ** 31"])
+def test_a_delay_beyond_any_wall_time_is_a_timer_that_never_fires_in_the_run(delay: str) -> None:
+    result = ok(run_body(f"setTimeout(() => console.log('never'), {delay});\ndata.a = 1;"))
+    assert result.data == {"a": 1}
+    assert messages(result) == []
+    waited = run_body(
+        f"await new Promise((resolve) => setTimeout(resolve, {delay}));", limits=Limits(wall_time_ms=100)
+    )
+    assert waited.error is not None and waited.error.limit == WALL_TIME
+
+
+@pytest.mark.parametrize("delay", ["NaN", "-5", "'x'", "undefined"])
+def test_a_delay_that_is_no_positive_number_fires_at_once(delay: str) -> None:
+    assert ok(
+        run_body(f"await new Promise((resolve) => setTimeout(resolve, {delay}));\ndata.a = 1;")
+    ).data == {"a": 1}
 
 
 def test_set_timeout_needs_a_function() -> None:

@@ -5,12 +5,15 @@
   const { state, fail } = lib;
   const timers = new Map();
   let timerCount = 0;
+  const MAX_DELAY_MS = 2147483647;
 
   function __alomaSetTimer(callback, delay, args, repeat) {
     if (typeof callback !== "function") throw new TypeError("the callback must be a function");
     const ms = Number(delay);
     const id = ++timerCount;
-    const wait = ms > 0 ? ms : 0;
+    // As in browsers, at most 2^31 - 1 ms (some 25 days, far beyond any run's wall time): a delay
+    // of Infinity would not cross to Python as JSON.
+    const wait = ms > 0 ? (ms < MAX_DELAY_MS ? ms : MAX_DELAY_MS) : 0;
     timers.set(id, { callback, args, wait, repeat });
     state.outbox.push({ kind: "timer", id, delay: wait });
     return id;
