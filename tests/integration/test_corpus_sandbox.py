@@ -112,6 +112,12 @@ ABUSES: dict[str, Abuse] = {
     "toJSON-on-data-loops": Abuse(
         "data.toJSON = () => { for (;;) {} };", "CPU time limit exceeded", CPU_TIME
     ),
+    # Planted where the sandbox's own code would meet it when it reads the log after the run.
+    "toJSON-getter-on-Object.prototype": Abuse(
+        "console.log('kept');\nObject.defineProperty(Object.prototype, 'toJSON', { get() { for (;;) {} } });",
+        "CPU time limit exceeded",
+        CPU_TIME,
+    ),
     "catch-the-interrupt-and-loop-again": Abuse(
         "for (let round = 0; ; round++) {\n"
         "  try { while (true) {} } catch (e) { globalThis.leftover = round; }\n}",
@@ -157,6 +163,18 @@ ABUSES: dict[str, Abuse] = {
     ),
     "awaited-timer-beyond-the-wall-limit": Abuse(
         "await new Promise((resolve) => setTimeout(resolve, 60_000));", "wall time limit exceeded", WALL_TIME
+    ),
+    "awaited-timer-of-infinity": Abuse(
+        "await new Promise((resolve) => setTimeout(resolve, Infinity));",
+        "wall time limit exceeded",
+        WALL_TIME,
+    ),
+    "interval-storm": Abuse(
+        "for (let i = 0; i < 10000; i++) setInterval(() => {}, 0);\nawait new Promise(() => {});",
+        "CPU time limit exceeded",
+        CPU_TIME,
+        # Every callback is charged; with time enough on the clock the CPU time runs out first.
+        SMALL.model_copy(update={"wall_time_ms": 30_000}),
     ),
     "promise-that-never-resolves": Abuse("await new Promise(() => {});", STALLED),
     "promise-that-never-resolves-with-an-interval": Abuse(
