@@ -149,6 +149,12 @@ ABUSES: dict[str, Abuse] = {
         "log limit exceeded",
         LOG,
     ),
+    "log-flood-of-empty-lines": Abuse(
+        "for (let i = 0; i < 1e6; i++) console.log('');", "log limit exceeded", LOG
+    ),
+    "audit-flood-of-empty-lines": Abuse(
+        "for (let i = 0; i < 1e6; i++) audit.log('');", "log limit exceeded", LOG
+    ),
     "one-huge-log-line": Abuse("console.log('x'.repeat(5e6));\ndata.kept = true;", "log limit exceeded", LOG),
     "regex-backtracking": Abuse(
         "data.r = /(a+)+$/.test('a'.repeat(40) + 'b');", "CPU time limit exceeded", CPU_TIME

@@ -152,7 +152,7 @@ def test_log_limit_truncates_with_a_marker_and_fails_the_run() -> None:
     assert result.error is not None
     assert result.error.line == 3
     *kept, marker = result.logs
-    assert sum(len(line.message.encode()) for line in kept) == 1024
+    assert sum(len(line.message.encode()) + 1 for line in kept) == 1024
     assert kept[0].message.startswith("line 0 ")
     assert LOG in marker.message
 
@@ -168,12 +168,29 @@ def test_log_limit_holds_when_the_step_catches_the_error() -> None:
 def test_log_limit_counts_bytes_not_characters() -> None:
     result = run_body("console.log('é'.repeat(600));", limits=Limits(log_bytes=1024))
     failed_on(result, LOG)
-    assert result.logs[0].message == "é" * 512
+    assert result.logs[0].message == "é" * 511
 
 
 def test_log_just_under_the_limit_is_fine() -> None:
-    result = ok(run_body("console.log('x'.repeat(1024));", limits=Limits(log_bytes=1024)))
-    assert messages(result) == ["x" * 1024]
+    result = ok(run_body("console.log('x'.repeat(1023));", limits=Limits(log_bytes=1024)))
+    assert messages(result) == ["x" * 1023]
+
+
+def test_log_one_byte_over_the_limit_fails() -> None:
+    result = run_body("console.log('x'.repeat(1024));", limits=Limits(log_bytes=1024))
+    failed_on(result, LOG)
+
+
+@pytest.mark.parametrize("write", ["console.log('')", "console.log()", "audit.log('')"])
+def test_a_flood_of_empty_lines_fills_the_log_too(write: str) -> None:
+    result = run_body(f"for (let i = 0; i < 1e6; i++) {write};", limits=Limits(log_bytes=1024))
+    failed_on(result, LOG)
+    assert len(result.logs if write.startswith("console") else result.audit) == 1024 + 1
+
+
+def test_empty_lines_within_the_log_limit_are_kept() -> None:
+    result = ok(run_body("for (let i = 0; i < 1024; i++) console.log('');", limits=Limits(log_bytes=1024)))
+    assert messages(result) == [""] * 1024
 
 
 def test_audit_lines_are_bounded_by_the_log_limit_too() -> None:
@@ -187,15 +204,15 @@ def test_an_audit_line_past_the_log_limit_is_cut_with_a_marker() -> None:
     )
     failed_on(result, LOG)
     *kept, marker = result.audit
-    assert kept == ["a" * 100, "x" * 924]
+    assert kept == ["a" * 100, "x" * 922]
     assert LOG in marker
 
 
 def test_audit_lines_just_under_the_log_limit_are_kept_whole() -> None:
     result = ok(
-        run_body("audit.log('a'.repeat(24));\naudit.log('x'.repeat(1000));", limits=Limits(log_bytes=1024))
+        run_body("audit.log('a'.repeat(22));\naudit.log('x'.repeat(1000));", limits=Limits(log_bytes=1024))
     )
-    assert result.audit == ["a" * 24, "x" * 1000]
+    assert result.audit == ["a" * 22, "x" * 1000]
 
 
 def test_task_size_limit() -> None:

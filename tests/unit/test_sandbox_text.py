@@ -26,7 +26,7 @@ def test_one_huge_log_line_costs_the_run_little_cpu_time() -> None:
     assert result.error.limit == LOG
     assert result.cpu_ms < FAST.cpu_time_ms / 2
     *kept, marker = result.logs
-    assert [len(line.message) for line in kept] == [1024]
+    assert [len(line.message) for line in kept] == [1023]
     assert LOG in marker.message
 
 
@@ -36,5 +36,5 @@ def test_a_secret_cut_by_the_log_limit_is_masked_not_half_shown() -> None:
     result = run_body(body, limits=Limits(log_bytes=1024), config={"TOKEN": secret})
     assert result.error is not None and result.error.limit == LOG
     kept = messages(result)[0]
-    assert kept == "x" * 1020 + "***" + "y"
+    assert kept == "x" * 1020 + "***"
     assert "s3c" not in "".join(messages(result))

@@ -10,17 +10,21 @@ def truncation_marker(limit_bytes: int) -> LogLine:
 
 
 def clip_logs(lines: list[LogLine], limit_bytes: int) -> tuple[list[LogLine], bool]:
-    """The lines that fit in `limit_bytes` of UTF-8 (the last one cut short), and whether any were cut."""
+    """The lines that fit in `limit_bytes` of UTF-8 (the last one cut short), and whether any were cut.
+
+    Each line counts one byte more, for its line break as a log file would hold it: a flood of
+    empty lines fills the log like any other.
+    """
     kept: list[LogLine] = []
     room = limit_bytes
     for line in lines:
         encoded = line.message.encode("utf-8")
-        if len(encoded) <= room:
+        if len(encoded) + 1 <= room:
             kept.append(line)
-            room -= len(encoded)
+            room -= len(encoded) + 1
             continue
-        if room > 0:
-            kept.append(LogLine(line.level, encoded[:room].decode("utf-8", errors="ignore")))
+        if room > 1:
+            kept.append(LogLine(line.level, encoded[: room - 1].decode("utf-8", errors="ignore")))
         kept.append(truncation_marker(limit_bytes))
         return kept, True
     return kept, False

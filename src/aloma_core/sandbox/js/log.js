@@ -13,6 +13,7 @@
   let auditBytes = 0;
 
   // Counted only until the bytes pass `most`: a huge line costs the run no more than the room left.
+  // A line counts one byte more, for its line break (logs.py): empty lines fill the log too.
   function __alomaUtf8Length(text, most) {
     let bytes = 0;
     for (let i = 0; i < text.length && bytes <= most; i++) {
@@ -156,7 +157,7 @@
     if (record.logBreached) throw new ErrorCtor("log limit of " + input.logBytes + " bytes reached");
     const message = __alomaFormat(args);
     const room = input.logBytes - logBytes;
-    const bytes = __alomaUtf8Length(message, room);
+    const bytes = __alomaUtf8Length(message, room) + 1;
     record.logs.push([level, __alomaClip(message, bytes, room)]);
     logBytes += bytes;
     if (logBytes > input.logBytes) {
@@ -179,7 +180,7 @@
       if (record.auditBreached) throw new ErrorCtor("log limit of " + input.logBytes + " bytes reached by audit.log");
       const text = __alomaFormat(args);
       const room = input.logBytes - auditBytes;
-      const bytes = __alomaUtf8Length(text, room);
+      const bytes = __alomaUtf8Length(text, room) + 1;
       record.audit.push(__alomaClip(text, bytes, room));
       auditBytes += bytes;
       if (auditBytes > input.logBytes) {
