@@ -5,7 +5,7 @@ import time
 import pytest
 from sandbox_support import FAST, HEAD, FakeHost, messages, ok, run_body, run_source, step_file
 
-from aloma_core.limits import CPU_TIME, LOG, MEMORY, STACK, TASK_SIZE, WALL_TIME, Limits
+from aloma_core.limits import CPU_TIME, LOG, MEMORY, MIB, STACK, TASK_SIZE, WALL_TIME, Limits
 from aloma_core.sandbox.types import RunResult
 
 # What a CPU-limit breach may overshoot the limit by: QuickJS checks its clock every few thousand
@@ -103,6 +103,13 @@ def test_a_big_allocation_stops_with_the_memory_limit() -> None:
 def test_growing_memory_stops_with_the_memory_limit() -> None:
     body = "const all = [];\nwhile (true) all.push('x'.repeat(1000) + all.length);"
     result = run_body(body, limits=Limits(cpu_time_ms=5000))
+    failed_on(result, MEMORY)
+
+
+def test_memory_running_out_while_the_error_is_described_names_the_memory_limit() -> None:
+    """Millions of empty log lines in a log limit big enough for them: memory runs out first."""
+    limits = Limits(cpu_time_ms=3000, memory_bytes=16 * MIB, log_bytes=16 * MIB)
+    result = run_body("for (let i = 0; i < 1e7; i++) console.log('');", limits=limits)
     failed_on(result, MEMORY)
 
 

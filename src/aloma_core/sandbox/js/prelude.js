@@ -37,8 +37,9 @@ void function __alomaPrelude(global, evalScript) {
     load: (name) => loaded[name] || (loaded[name] = evalScript(padding + lib.apply(lib.slice, text, input.lib[name]))(lib)),
     fail(error) {
       if (state.failure !== null) return;
-      // Stays if describing the error fails (out of memory): the run fails all the same.
-      state.failure = { name: null, message: "Uncaught exception", stack: "" };
+      // Stays if describing the error fails: it runs on a shallow stack (a promise job or timer
+      // callback), so only memory can have run out, and the run fails with the memory limit.
+      state.failure = { name: "InternalError", message: "out of memory", stack: "" };
       state.failure = lib.load("bridge").describe(error);
     },
     isPlainObject(value) {
