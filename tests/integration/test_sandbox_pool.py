@@ -3,7 +3,6 @@
 import ctypes
 import os
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -65,11 +64,10 @@ def run_in_threads(pool: ProcessSandbox, inputs: list[RunInput]) -> list[RunResu
 def test_runs_from_several_threads_share_the_workers_each_on_its_own_clock(pool: ProcessSandbox) -> None:
     pool.run(run_input("data.warm = true;"), PoolHost())
     burn = "const end = Date.now() + 150; while (Date.now() < end) {}\ndata.done = true;"
-    started = time.perf_counter()
     results = run_in_threads(pool, [run_input(burn, Limits(cpu_time_ms=250)) for _ in range(4)])
     assert [result.data for result in results] == [{"done": True}] * 4
+    # Four runs of 150 ms in two processes: on one shared clock the later ones would breach 250 ms.
     assert all(result.cpu_ms < 250 for result in results)
-    assert time.perf_counter() - started < 4 * 0.15
 
 
 @pytest.mark.parametrize(("method", "reason"), [("exit", "exit code 3"), ("segfault", "killed by SIGSEGV")])
