@@ -1,5 +1,6 @@
 """Tick Lambda: invoked every minute by an EventBridge rule, fires the task timers (park, timeout)
-and the schedules that are due. Overlapping ticks are harmless: every firing is a conditional write."""
+and the schedules that are due, then delivers due notifications. Overlapping ticks are harmless:
+every firing and every notice taken for sending is a conditional write."""
 
 from typing import Any
 
@@ -14,5 +15,7 @@ from aloma_core.home.lambdas import home, logger, metrics, tracer
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     fired = home().timekeeper.tick()
+    notified = home().notifier.tick()
     metrics.add_metric(name="TimersFired", unit=MetricUnit.Count, value=fired)
-    return {"fired": fired}
+    metrics.add_metric(name="NotificationsHandled", unit=MetricUnit.Count, value=notified)
+    return {"fired": fired, "notified": notified}

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .json_types import JsonObject, JsonValue
 from .limits import Limits
+from .notify.settings import NotifySettings
 
 
 class TaskState(StrEnum):
@@ -273,6 +274,8 @@ class WorkspaceSettings(BaseModel):
     max_runs_per_task: int = Field(500, ge=1, le=100_000)
     limits: Limits = Field(default_factory=Limits)
     egress_allow: tuple[str, ...] = ()
+    notify: NotifySettings | None = None
+    """Who hears of tasks that end in `error` or `incomplete` (notify/); None: nobody."""
 
 
 @dataclass(frozen=True)

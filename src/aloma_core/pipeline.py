@@ -17,6 +17,7 @@ from .errors import ConflictingState, NotFound
 from .library_pins import LibrarySets, pin_claims
 from .limits import Limits
 from .model import REPORTED_STATES, ClaimStatus, RunRequest, Task, WorkspaceSettings
+from .notify.notifier import Notifier
 from .ports import (
     Clock,
     ConnectorHosts,
@@ -118,6 +119,7 @@ class Matcher:
     clock: Clock
     new_id: IdFactory
     libraries: LibrarySets = field(default_factory=lambda: LibrarySets(None))
+    notifier: Notifier | None = None
 
     def handle(self, workspace_id: str, task_id: str, version: int, image: Task | None = None) -> Task | None:
         """React to task version `version` being stored: dispatch what matches, or settle the state.
@@ -146,6 +148,8 @@ class Matcher:
         its claims cannot be written: then it is handled as a superseded version."""
         self._tell_relatives(task)
         settings = self.workspaces.get(task.workspace_id).settings
+        if self.notifier is not None:
+            self.notifier.task_stored(task, settings)
         catalog = self.catalogs.get(task.workspace_id)
         outcome = engine.plan_dispatch(task, catalog, settings, self.clock.now_ms(), self.new_id)
         if outcome is None:

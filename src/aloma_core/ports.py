@@ -22,6 +22,7 @@ from .model import (
     Workspace,
     WorkspaceSettings,
 )
+from .notify.notice import Notice
 from .sandbox.types import ConnectorHost, RunInput, RunResult
 from .task_filter import TaskFilter
 
@@ -181,6 +182,27 @@ class WebhookStore(Protocol):
 
     def delete(self, workspace_id: str, name: str) -> None:
         """`NotFound` when absent."""
+
+
+class NoticeStore(Protocol):
+    """Notices of tasks that ended badly (notify/notice.py), keyed by (workspace, task, ending)."""
+
+    def add(self, notice: Notice) -> bool:
+        """Store a new notice only if none has its key: the claim. False when one has it already."""
+
+    def due(self, now_ms: int, limit: int) -> builtins.list[Notice]:
+        """`pending` notices across workspaces whose `due_at` is at or before `now_ms`, earliest
+        first. The AWS index may lag a write: callers take each notice with `replace`."""
+
+    def count(self, workspace_id: str, start_ms: int, end_ms: int) -> int:
+        """The workspace's notices, in any status, whose `at` is in [start_ms, end_ms)."""
+
+    def replace(self, notice: Notice, expected: Notice) -> bool:
+        """Store `notice` (same key) only if the stored one still has `expected`'s status, attempts
+        and due time; False when another deliverer moved it first, or it is gone."""
+
+    def of_task(self, workspace_id: str, task_id: str) -> builtins.list[Notice]:
+        """The task's notices, oldest ending first."""
 
 
 class RateLimiter(Protocol):

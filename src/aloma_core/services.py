@@ -39,6 +39,7 @@ from .model import (
     Workspace,
     WorkspaceSettings,
 )
+from .notify.validation import check_notify
 from .ports import (
     Clock,
     ConnectorStore,
@@ -139,6 +140,8 @@ class Platform:
             settings = WorkspaceSettings.model_validate(merged)
         except ValidationError as error:
             raise InvalidInput(validation_message(error, "settings")) from None
+        if "notify" in patch or "egress_allow" in patch:
+            check_notify(workspace.id, settings, self.connectors)
         return self.workspaces.save_settings(workspace.id, settings)
 
     # Libraries (library_service.py)

@@ -338,7 +338,9 @@ def secret_statements(template: dict[str, Any], logical_id: str) -> dict[str, se
     return granted
 
 
-def test_the_api_writes_workspace_secrets_and_the_runner_only_reads_them(template: dict[str, Any]) -> None:
+def test_the_api_writes_workspace_secrets_and_the_runner_and_tick_only_read_them(
+    template: dict[str, Any],
+) -> None:
     prefix_arn = json.dumps(
         {
             "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
@@ -358,7 +360,8 @@ def test_the_api_writes_workspace_secrets_and_the_runner_only_reads_them(templat
     }
     assert secret_statements(template, "RunStepFunction") == {prefix_arn: {"secretsmanager:GetSecretValue"}}
     assert secret_statements(template, "MatchFunction") == {}
-    assert secret_statements(template, "TickFunction") == {}
+    # Notifications: a connector target's credentials, and the values messages are masked with.
+    assert secret_statements(template, "TickFunction") == {prefix_arn: {"secretsmanager:GetSecretValue"}}
     assert {
         "AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "AdminTokenSecret"}}
     } in properties(template, "ApiFunction")["Policies"]
@@ -415,7 +418,7 @@ def test_each_function_logs_to_its_own_retained_group_and_has_an_errors_alarm(
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
 
 
-def test_the_tick_runs_every_minute_touches_only_the_table_and_is_not_retried(
+def test_the_tick_runs_every_minute_touches_the_table_and_reads_secrets_and_is_not_retried(
     template: dict[str, Any],
 ) -> None:
     event = only_event(template, "TickFunction")
@@ -423,9 +426,9 @@ def test_the_tick_runs_every_minute_touches_only_the_table_and_is_not_retried(
     assert event["Properties"]["Schedule"] == "rate(1 minute)"
     # A failed tick is not retried: the next minute's tick fires whatever it left due.
     assert event["Properties"]["RetryPolicy"] == {"MaximumRetryAttempts": 0}
-    assert properties(template, "TickFunction")["Policies"] == [
-        {"DynamoDBCrudPolicy": {"TableName": {"Ref": "Table"}}}
-    ]
+    policies = properties(template, "TickFunction")["Policies"]
+    assert policies[0] == {"DynamoDBCrudPolicy": {"TableName": {"Ref": "Table"}}}
+    assert [list(policy) for policy in policies[1:]] == [["Statement"]]
 
 
 def test_server_errors_of_the_api_raise_an_alarm(template: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from ..adapters.aws.clients import AwsClients
 from ..adapters.aws.dynamodb import (
     DynamoConnectorStore,
     DynamoLibraryStore,
+    DynamoNoticeStore,
     DynamoRateLimiter,
     DynamoScheduleStore,
     DynamoStepStore,
@@ -22,6 +23,7 @@ from ..adapters.aws.sqs import SqsWorkQueue
 from ..connectors.hosts import StoredConnectorHosts
 from ..library_pins import LibrarySets
 from ..model import RunRequest
+from ..notify.notifier import Notifier
 from ..pipeline import CatalogCache, Matcher, RunBusy, RunLost, Runner, Timekeeper
 from ..records import new_id
 from ..sandbox.run import run_content
@@ -101,8 +103,20 @@ class AwsHome:
     def matcher(self) -> Matcher:
         queue = SqsWorkQueue(self.clients.sqs, self.settings.queue_url)
         return Matcher(
-            self.tasks, self.workspaces, self.catalogs, queue, self.clock, new_id, self.library_sets
+            self.tasks,
+            self.workspaces,
+            self.catalogs,
+            queue,
+            self.clock,
+            new_id,
+            self.library_sets,
+            self.notifier,
         )
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        notices = DynamoNoticeStore(self.clients.dynamodb, self.settings.table)
+        return Notifier(notices, self.tasks, self.workspaces, self.secrets, self.connectors, self.clock)
 
     @cached_property
     def runner(self) -> Runner:

@@ -2,6 +2,7 @@
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import engine
@@ -11,6 +12,7 @@ from ..adapters.local.sqlite import (
     SqliteConnectorStore,
     SqliteDatabase,
     SqliteLibraryStore,
+    SqliteNoticeStore,
     SqliteScheduleStore,
     SqliteSecretStore,
     SqliteStepStore,
@@ -21,6 +23,7 @@ from ..adapters.local.sqlite import (
 from ..connectors.hosts import StoredConnectorHosts
 from ..library_pins import LibrarySets
 from ..model import RunRequest, Task, TaskState
+from ..notify.notifier import Notifier
 from ..pipeline import CatalogCache, Matcher, RunBusy, Runner, Timekeeper
 from ..ports import Clock
 from ..records import new_id
@@ -50,8 +53,9 @@ class LocalHome:
 
     Stored task versions feed the matcher (as the DynamoDB stream does on AWS); run requests
     feed the runner (as SQS does). On start, work that a previous process left unfinished is
-    picked up again. A timer thread fires due timers and schedules every `tick_interval_s`
-    (None: only when `tick` is called, which is how tests that move `clock` drive time).
+    picked up again. A timer thread fires due timers and schedules every `tick_interval_s`, and a
+    second one delivers due notifications as often, so a slow notification target never delays a
+    timer (None: only when `tick` is called, which is how tests that move `clock` drive time).
     """
 
     def __init__(
@@ -76,6 +80,7 @@ class LocalHome:
         self.connectors = SqliteConnectorStore(self._db)
         self.schedules = SqliteScheduleStore(self._db)
         self.libraries = SqliteLibraryStore(self._db)
+        self.notices = SqliteNoticeStore(self._db)
         self.platform = Platform(
             self.workspaces,
             self.steps,
@@ -107,8 +112,18 @@ class LocalHome:
         self._runs: WorkerPool[RunRequest] = WorkerPool(
             "run", workers, self.runner.handle, self._give_up, retry, retry_later=(RunBusy,)
         )
+        self.notifier = Notifier(
+            self.notices, progress, self.workspaces, self.secrets, self.connectors, self.clock
+        )
         self.matcher = Matcher(
-            progress, self.workspaces, catalogs, LocalWorkQueue(self._runs), self.clock, new_id, library_sets
+            progress,
+            self.workspaces,
+            catalogs,
+            LocalWorkQueue(self._runs),
+            self.clock,
+            new_id,
+            library_sets,
+            self.notifier,
         )
         self._stream: WorkerPool[TaskVersion] = WorkerPool(
             "match", 1, lambda item: self.matcher.handle(*item), self._log_lost_version, retry
@@ -116,11 +131,19 @@ class LocalHome:
         self.timekeeper = Timekeeper(
             progress, ScheduleFirer(self.schedules, progress, self.workspaces, self.clock), self.clock
         )
-        self._ticks = None if tick_interval_s is None else _TimerThread(self.timekeeper, tick_interval_s)
+        self._ticks = (
+            []
+            if tick_interval_s is None
+            else [
+                _TimerThread("aloma-timers", self.timekeeper.tick, tick_interval_s),
+                _TimerThread("aloma-notify", self.notifier.tick, tick_interval_s),
+            ]
+        )
 
     def tick(self) -> int:
-        """Fire what is due now (by `clock`): timers and schedules. Returns how many acted."""
-        return self.timekeeper.tick()
+        """Fire what is due now (by `clock`): timers, schedules and notifications. Returns how many
+        acted."""
+        return self.timekeeper.tick() + self.notifier.tick()
 
     def _on_saved(self, workspace_id: str, task_id: str, version: int) -> None:
         self._stream.put((workspace_id, task_id, version))
@@ -160,8 +183,8 @@ class LocalHome:
         return False
 
     def close(self) -> None:
-        if self._ticks is not None:
-            self._ticks.close()
+        for ticks in self._ticks:
+            ticks.close()
         self._stream.close()
         self._runs.close()
         self._sandbox.close()
@@ -169,22 +192,22 @@ class LocalHome:
 
 
 class _TimerThread:
-    """Ticks the timekeeper every `interval_s`: timers fire within that of their time (and survive a
+    """Calls `tick` every `interval_s`: timers fire within that of their time (and survive a
     restart, since due times live in SQLite). A failed tick is logged and the next one tries again."""
 
-    def __init__(self, timekeeper: Timekeeper, interval_s: float) -> None:
-        self._timekeeper = timekeeper
+    def __init__(self, name: str, tick: Callable[[], int], interval_s: float) -> None:
+        self._tick = tick
         self._interval_s = interval_s
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="aloma-timers", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
         while not self._stop.wait(self._interval_s):
             try:
-                self._timekeeper.tick()
+                self._tick()
             except Exception:
-                logger.exception("firing timers failed; trying again on the next tick")
+                logger.exception("%s failed; trying again on the next tick", self._thread.name)
 
     def close(self) -> None:
         self._stop.set()

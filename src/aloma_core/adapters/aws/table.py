@@ -34,6 +34,12 @@ Items (`{ws}` a workspace id, `{id}` a task id):
   `revision` (N), `deleted` (N, 0 or 1), `updated_at` (N), `source`. Immutable: one per version.
 - `libraries_meta`: pk `WS#{ws}#LIBS`, sk `REVISION`; `revision` (N), moved with each new
   `library` item in one transaction, conditioned on the value the writer read.
+- `notice`: pk `WS#{ws}#NOTICES`, sk `NOTICE#{task id}#{ending:010d}` (an ending is the history
+  seq of the state event that ended the task, see `notify/`); `status`, `attempts` (N), `due_at`
+  (N), `record`; gsi1pk `WS#{ws}#NOTICES`, gsi1sk `{at:013d}#{task id}#{ending:010d}` (a digest
+  window's count); while pending, gsi3pk `DUE#NOTICE` and gsi3sk `{due_at:013d}#{ws}#{id}#{ending}`;
+  `expires_at` 30 days after it was recorded. Put only if absent (the claim), then moved on with
+  writes conditioned on the status, attempts and due time the writer read.
 - `rate`: pk `RATE#{limiter key}#{epoch minute}`, sk `RATE`; `hits` (N), `expires_at` a few
   minutes after its minute ends. One UpdateItem per event: ADD 1 if `hits` is still under the
   limit (a failed condition is a refusal). Every write of these items reaches the stream too,
@@ -102,6 +108,7 @@ GSI_STATES = "gsi2"
 GSI_DUE = "gsi3"
 DUE_TASK_PK = "DUE#TASK"
 DUE_SCHEDULE_PK = "DUE#SCHEDULE"
+DUE_NOTICE_PK = "DUE#NOTICE"
 
 ITEM_BYTES = 400_000
 EVENT_BYTES = 350_000
@@ -124,6 +131,7 @@ RATE_SK = "RATE"
 SCHEDULE_PREFIX = "SCHEDULE#"
 LIBRARY_PREFIX = "LIB#"
 LIBRARIES_META_SK = "REVISION"
+NOTICE_PREFIX = "NOTICE#"
 
 
 def workspace_pk(workspace_id: str) -> str:
@@ -202,6 +210,19 @@ def library_prefix(name: str) -> str:
 
 def library_sk(name: str, version: int) -> str:
     return f"{library_prefix(name)}{version:010d}"
+
+
+def notices_pk(workspace_id: str) -> str:
+    return f"WS#{workspace_id}#NOTICES"
+
+
+def notice_sk(task_id: str, ending: int) -> str:
+    return f"{NOTICE_PREFIX}{task_id}#{ending:010d}"
+
+
+def time_order(at_ms: int, task_id: str, ending: int) -> str:
+    """A notice's gsi1sk: by time, so a Query between two times counts a digest window."""
+    return f"{at_ms:013d}#{task_id}#{ending:010d}"
 
 
 def due_order(at_ms: int, workspace_id: str, key: str) -> str:

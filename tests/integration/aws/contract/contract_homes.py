@@ -15,6 +15,7 @@ from store_support import moto_client, table_name
 from aloma_core.adapters.aws.dynamodb import (
     DynamoConnectorStore,
     DynamoLibraryStore,
+    DynamoNoticeStore,
     DynamoRateLimiter,
     DynamoScheduleStore,
     DynamoStepStore,
@@ -28,6 +29,7 @@ from aloma_core.adapters.local.sqlite import (
     SqliteConnectorStore,
     SqliteDatabase,
     SqliteLibraryStore,
+    SqliteNoticeStore,
     SqliteScheduleStore,
     SqliteSecretStore,
     SqliteStepStore,
@@ -38,6 +40,7 @@ from aloma_core.adapters.local.sqlite import (
 from aloma_core.ports import (
     ConnectorStore,
     LibraryStore,
+    NoticeStore,
     RateLimiter,
     ScheduleStore,
     SecretStore,
@@ -99,6 +102,12 @@ def library_store(home: str, request: pytest.FixtureRequest) -> LibraryStore:
     if home == SQLITE:
         return SqliteLibraryStore(_database(request))
     return DynamoLibraryStore(*_table(request))
+
+
+def notice_store(home: str, request: pytest.FixtureRequest) -> NoticeStore:
+    if home == SQLITE:
+        return SqliteNoticeStore(_database(request))
+    return DynamoNoticeStore(*_table(request))
 
 
 def rate_limiter(home: str, request: pytest.FixtureRequest) -> RateLimiter:

@@ -6,6 +6,7 @@ or reads the environment.
 
 from .connectors import DynamoConnectorStore
 from .libraries import DynamoLibraryStore
+from .notices import DynamoNoticeStore
 from .ratelimit import DynamoRateLimiter
 from .schedules import DynamoScheduleStore
 from .steps import DynamoStepStore
@@ -16,6 +17,7 @@ from .workspaces import DynamoWorkspaceStore
 __all__ = [
     "DynamoConnectorStore",
     "DynamoLibraryStore",
+    "DynamoNoticeStore",
     "DynamoRateLimiter",
     "DynamoScheduleStore",
     "DynamoStepStore",

@@ -3,6 +3,7 @@
 from .connector_store import SqliteConnectorStore
 from .database import SqliteDatabase
 from .library_store import SqliteLibraryStore
+from .notice_store import SqliteNoticeStore
 from .schedule_store import SqliteScheduleStore
 from .secret_store import SqliteSecretStore
 from .step_store import SqliteStepStore
@@ -14,6 +15,7 @@ __all__ = [
     "SqliteConnectorStore",
     "SqliteDatabase",
     "SqliteLibraryStore",
+    "SqliteNoticeStore",
     "SqliteScheduleStore",
     "SqliteSecretStore",
     "SqliteStepStore",

@@ -112,4 +112,22 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (workspace_id, revision)
     ) STRICT;
     """,
+    # 5: notices of tasks that ended badly (notify/). The primary key is the claim that tells an
+    # ending at most once; `due_at` of pending ones is what the notifier asks for, `at` what a
+    # digest window counts.
+    """
+    CREATE TABLE notices (
+        workspace_id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        ending INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, task_id, ending)
+    ) STRICT;
+    CREATE INDEX notices_due ON notices (due_at) WHERE status = 'pending';
+    CREATE INDEX notices_by_time ON notices (workspace_id, at);
+    """,
 )
