@@ -60,6 +60,8 @@ class PipelineDriver:
         self.records: Counter[str] = Counter()
         """Stream records or messages handed to each function (an API request counts one)."""
         self.discarded: list[dict[str, Any]] = []
+        self.streamed: list[dict[str, Any]] = []
+        """Every stream record the filter passed, in the order read (what `replay_stream` repeats)."""
         self.dead_lettered: list[dict[str, Any]] = []
         """Messages the DLQ's event source handed to the runner, as received."""
         session = self.requests.session(LAMBDA_SERVICE)
@@ -111,6 +113,7 @@ class PipelineDriver:
                 if passes(criteria, record)
             ]
             self._pending.setdefault(shard_id, []).extend(fresh)
+            self.streamed.extend(fresh)
 
     def pump_stream(self) -> bool:
         """One matcher batch per shard with records waiting; whether any was delivered."""
@@ -121,6 +124,16 @@ class PipelineDriver:
                 self._deliver_stream_batch(shard_id, pending[: self.resources.declared.stream_batch_size])
                 delivered = True
         return delivered
+
+    def replay_stream(self) -> None:
+        """Hand every record read so far to the matcher once more, in batches of the declared size,
+        as Lambda does when it retries batches: each must be harmless the second time."""
+        self.run_until_quiet()
+        size = self.resources.declared.stream_batch_size
+        records = list(self.streamed)
+        for start in range(0, len(records), size):
+            assert not self._failures(MATCHER, records[start : start + size], [])
+        self.run_until_quiet()
 
     def _failures(
         self, function: str, batch: Sequence[dict[str, Any]], ids: list[str], index: int = 0
