@@ -81,6 +81,24 @@ def test_a_changed_webhook_is_replaced_since_the_api_cannot_edit_one() -> None:
     assert plan.changes[0].detail == ("rate_limit_per_minute: 600 -> 10",)
 
 
+def test_notify_compares_with_the_defaults_the_server_fills_in() -> None:
+    stored = {
+        "on": ["error", "incomplete"],
+        "to": {"webhook": "https://hooks.example.com/a", "connector": None, "method": None},
+        "digest": {"after": 5, "window_s": 60, "show": 10},
+    }
+    live = Live(settings={"notify": stored})
+
+    assert ops(Desired(settings={"notify": {"to": {"webhook": "https://hooks.example.com/a"}}}), live) == [
+        ("settings", "settings", Op.UNCHANGED)
+    ]
+    changed = Desired(
+        settings={"notify": {"to": {"webhook": "https://hooks.example.com/a"}, "on": ["error"]}}
+    )
+    assert ops(changed, live) == [("settings", "settings", Op.UPDATE)]
+    assert ops(Desired(settings={"notify": None}), live) == [("settings", "settings", Op.UPDATE)]
+
+
 def test_settings_compare_only_the_keys_the_file_gives() -> None:
     live = Live(settings={"execution": "parallel", "limits": {"cpu_time_ms": 5000, "log_bytes": 100}})
     same = Desired(settings={"limits": {"cpu_time_ms": 5000}})

@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pydantic import ValidationError
+
 from ...json_types import JsonObject, JsonValue
+from ...notify.settings import NotifySettings
 from ..errors import CliError
 from .state import Desired, Live, seed_marker
 
@@ -193,10 +196,20 @@ def _settings(wanted: JsonObject, have: JsonObject) -> list[Action]:
         current = have.get(key)
         if key == "limits" and isinstance(value, dict) and isinstance(current, dict):
             current = {limit: current.get(limit) for limit in value}
-        detail += field_changes(current, value, key)
+        compared = _notify_as_stored(value) if key == "notify" else value
+        detail += field_changes(current, compared, key)
     if not detail:
         return [Action("settings", "settings", Op.UNCHANGED)]
     return [Action("settings", "settings", Op.UPDATE, {"settings": dict(wanted)}, tuple(detail))]
+
+
+def _notify_as_stored(wanted: JsonValue) -> JsonValue:
+    """The server fills in what a file leaves out of `notify` (its defaults, null fields), so the
+    file's value is compared in that form; one the server would refuse is compared as written."""
+    try:
+        return NotifySettings.model_validate(wanted).model_dump(mode="json")
+    except ValidationError:
+        return wanted
 
 
 def _seeds(wanted: dict[str, JsonObject], secrets: frozenset[str]) -> list[Action]:
