@@ -61,12 +61,24 @@ def test_a_malformed_setting_is_refused_naming_the_field_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:9/hook", "http://localhost:8080/hook", "http://[::1]/h", "http://10.1.2.3/h"]
+    "url",
+    [
+        "http://127.0.0.1:9/hook",
+        "http://localhost:8080/hook",
+        "http://api.LOCALHOST./hook",
+        "http://[::1]/h",
+        "http://10.1.2.3/h",
+    ],
 )
 def test_a_webhook_the_egress_guard_refuses_is_refused(tenant_a: Tenant, url: str) -> None:
     message = assert_error(patch(tenant_a, {"notify": {"to": {"webhook": url}}}), 422, "invalid_input")
 
     assert "settings.notify.to.webhook" in message and "egress guard" in message
+
+
+@pytest.mark.parametrize("url", ["https://mylocalhost.example.com/hook", "https://93.184.215.14/hook"])
+def test_a_host_name_or_public_address_is_left_to_the_guard_at_delivery(tenant_a: Tenant, url: str) -> None:
+    assert patch(tenant_a, {"notify": {"to": {"webhook": url}}}).status_code == 200
 
 
 def test_a_private_webhook_the_workspace_allows_is_accepted(tenant_a: Tenant) -> None:

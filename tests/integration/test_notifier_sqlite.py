@@ -132,6 +132,29 @@ def test_a_notice_whose_setting_was_removed_is_dropped_unsent(world: World, serv
     assert service.seen == []
 
 
+def test_a_notice_of_a_state_no_longer_told_is_dropped_unsent(world: World, service: FakeService) -> None:
+    settings = world.configure({"to": {"webhook": service.url + HOOK}})
+    world.notifier().task_stored(world.failed_task("t_1"), settings)
+    world.configure({"to": {"webhook": service.url + HOOK}, "on": ["incomplete"]})
+
+    assert world.notifier().tick() == 1
+
+    (notice,) = world.notices.of_task(world.workspace.id, "t_1")
+    assert (notice.status, notice.last_error) == (
+        NoticeStatus.DROPPED,
+        "settings.notify.on no longer names this state",
+    )
+    assert service.seen == []
+
+
+def test_a_state_the_setting_does_not_name_records_no_notice(world: World) -> None:
+    settings = world.configure({"to": {"webhook": "https://hooks.example.com/a"}, "on": ["incomplete"]})
+
+    world.notifier().task_stored(world.failed_task("t_1"), settings)
+
+    assert world.notices.of_task(world.workspace.id, "t_1") == []
+
+
 def test_a_connector_removed_after_the_setting_fails_three_times_then_gives_up(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:

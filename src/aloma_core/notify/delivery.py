@@ -10,6 +10,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..connectors.call import Call
+from ..connectors.egress import EgressPolicy
 from ..json_types import JsonObject, JsonValue
 from ..model import ConnectorConfig, WorkspaceSettings
 from ..sandbox.redact import Redactor
@@ -59,9 +61,7 @@ def send(destination: Destination, message: Message, idempotency_key: str) -> No
 
 
 def _post(url: str, message: Message, destination: Destination, idempotency_key: str) -> None:
-    from ..connectors.call import Call  # noqa: PLC0415 - the HTTP stack only where a message goes out
-    from ..connectors.egress import EgressPolicy  # noqa: PLC0415
-    from ..connectors.http import HttpClient  # noqa: PLC0415
+    from ..connectors.http import HttpClient  # noqa: PLC0415 - httpx only where a message goes out
 
     client = HttpClient(EgressPolicy.of(destination.settings.egress_allow))
     body = json.dumps(message.payload, separators=(",", ":")).encode()

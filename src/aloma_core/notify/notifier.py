@@ -100,6 +100,9 @@ class Notifier:
         notify = workspace.settings.notify
         if notify is None:
             return self._drop(pending, "settings.notify was removed before it was sent")
+        unwanted = [n for n in pending if n.state not in notify.on]
+        acted = self._drop(unwanted, "settings.notify.on no longer names this state") if unwanted else 0
+        pending = [n for n in pending if n.state in notify.on]
         digest = notify.digest
         windows = {policy.window_of(n.at, digest) for n in pending}
         endings_in = {
@@ -115,7 +118,6 @@ class Notifier:
             self.secrets.values(workspace_id),
             {c.namespace: c for c in self.connectors.list(workspace_id)},
         )
-        acted = 0
         for notice in decided.alone:
             if time.monotonic() - started > self.budget_s:
                 return acted

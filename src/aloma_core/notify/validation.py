@@ -10,8 +10,6 @@ from ..errors import InvalidInput, NotFound
 from ..model import WorkspaceSettings
 from ..ports import ConnectorStore
 
-_LOOPBACK_NAMES = ("localhost", "localhost.")
-
 
 def check_notify(workspace_id: str, settings: WorkspaceSettings, connectors: ConnectorStore) -> None:
     notify = settings.notify
@@ -28,7 +26,7 @@ def _check_webhook(url: str, settings: WorkspaceSettings) -> None:
     name is resolved and checked again on every delivery, as `fetch` does."""
     host = urlsplit(url).hostname or ""
     literal = parse_address(host)
-    if literal is None and host.lower().endswith(_LOOPBACK_NAMES):
+    if literal is None and _is_localhost(host):
         literal = parse_address("127.0.0.1")
     if literal is None:
         return
@@ -54,3 +52,9 @@ def _check_connector(workspace_id: str, namespace: str, method: str, connectors:
             f"settings.notify.to.method: connector {namespace} (type {configured.type}) cannot {method}; "
             f"it has: {known}"
         )
+
+
+def _is_localhost(host: str) -> bool:
+    """`localhost` and its subdomains, which resolvers answer with a loopback address (RFC 6761)."""
+    name = host.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost")
