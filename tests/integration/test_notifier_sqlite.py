@@ -49,8 +49,11 @@ class World:
             self.notices, self.tasks, self.workspaces, SqliteSecretStore(self.db), self.connectors, self.clock
         )
 
-    def configure(self, notify: dict[str, Any] | None) -> WorkspaceSettings:
-        settings = WorkspaceSettings.model_validate({"egress_allow": ["127.0.0.1"], "notify": notify})
+    def configure(
+        self, notify: dict[str, Any] | None, allow: tuple[str, ...] = ("127.0.0.1",)
+    ) -> WorkspaceSettings:
+        """Stored as is, past the PATCH checks, as a setting made before a change around it."""
+        settings = WorkspaceSettings.model_validate({"egress_allow": allow, "notify": notify})
         self.workspaces.save_settings(self.workspace.id, settings)
         return settings
 
@@ -117,6 +120,18 @@ def test_two_notifiers_ticking_at_once_send_each_notice_once(world: World, servi
     assert {n.status for i in range(8) for n in world.notices.of_task(world.workspace.id, f"t_{i}")} == {
         NoticeStatus.SENT
     }
+
+
+def test_every_delivery_goes_through_the_egress_guard(world: World, service: FakeService) -> None:
+    settings = world.configure({"to": {"webhook": service.url + HOOK}}, allow=())
+    world.notifier().task_stored(world.failed_task("t_1"), settings)
+
+    world.notifier().tick()
+
+    (notice,) = world.notices.of_task(world.workspace.id, "t_1")
+    assert (notice.status, notice.attempts) == (NoticeStatus.PENDING, 1)
+    assert notice.last_error is not None and "refused by the egress guard" in notice.last_error
+    assert service.seen == []
 
 
 def test_a_notice_whose_setting_was_removed_is_dropped_unsent(world: World, service: FakeService) -> None:
