@@ -103,6 +103,8 @@ class Notifier:
         unwanted = [n for n in pending if n.state not in notify.on]
         acted = self._drop(unwanted, "settings.notify.on no longer names this state") if unwanted else 0
         pending = [n for n in pending if n.state in notify.on]
+        if not pending:
+            return acted
         digest = notify.digest
         windows = {policy.window_of(n.at, digest) for n in pending}
         endings_in = {
