@@ -162,6 +162,28 @@ def a_slack_connector_hears_of_an_error(ws: TimedWorkspace, service: FakeService
     assert TOKEN not in sent["text"]
 
 
+def an_email_gateway_behind_remote_gets_subject_text_and_notification(
+    ws: TimedWorkspace, service: FakeService
+) -> None:
+    """`ws` has the `mailer` remote connector pointing at `service`, and notify set to its `email`."""
+    service.route("POST", "/email", json_reply({"queued": True}))
+    ws.put_secret("PAY_TOKEN", TOKEN)
+    ws.put_step("charge", CHARGE)
+    task_id = ws.new_task({"order": 9, "fail": True})
+    assert ws.settle(task_id)["state"] == "error"
+
+    ws.later(1)
+
+    (call,) = [seen for seen in service.seen if seen.path == "/email"]
+    body = call.json()
+    assert body["task"]["id"] == task_id
+    assert set(body["args"]) == {"subject", "text", "notification"}
+    assert body["args"]["subject"].endswith(f"task {task_id} ended error")
+    assert body["args"]["notification"]["tasks"][0]["id"] == task_id
+    assert call.headers["authorization"] == f"Bearer {MAILER_KEY}"
+    assert TOKEN not in call.body.decode()
+
+
 SHARED = [
     each_bad_ending_is_told_once,
     a_resumed_task_failing_again_is_a_new_ending,
@@ -170,4 +192,6 @@ SHARED = [
 ]
 
 SLACK_CONNECTOR = {"type": "slack", "config": {"webhook_url": "{url}/slack"}}
+MAILER_KEY = "mailer-key-kept-as-a-secret"
+MAILER_SETTINGS = {"notify": {"to": {"connector": "mailer", "method": "email"}, "on": ["error"]}}
 SLACK_SETTINGS = {"egress_allow": ["127.0.0.1"], "notify": {"to": {"connector": "alerts"}}}

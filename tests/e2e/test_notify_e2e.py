@@ -39,6 +39,19 @@ def test_a_slack_connector_hears_of_an_error(clocked_server: Server, service: Fa
     notify_scenarios.a_slack_connector_hears_of_an_error(ws, service)
 
 
+def test_an_email_gateway_behind_remote_hears_of_an_error(
+    clocked_server: Server, service: FakeService
+) -> None:
+    ws = clocked_server.workspace()
+    ws.put_secret("MAILER_KEY", notify_scenarios.MAILER_KEY)
+    connector = {"type": "remote", "config": {"url": service.url, "secret": "MAILER_KEY"}}
+    assert ws.client.put("/v1/connectors/mailer", json=connector).status_code == 200
+    answer = ws.client.patch("/v1/workspace", json={"settings": notify_scenarios.MAILER_SETTINGS})
+    assert answer.status_code == 200, answer.text
+
+    notify_scenarios.an_email_gateway_behind_remote_gets_subject_text_and_notification(ws, service)
+
+
 def wait_for_messages(service: FakeService, count: int) -> list[dict[str, Any]]:
     """Polls (bounded by count; the timeout is only a safety net) until `count` messages came."""
     for _ in range(600):

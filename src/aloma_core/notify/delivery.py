@@ -42,8 +42,9 @@ def masked(message: Message, secrets: Mapping[str, str]) -> Message:
     return Message(redact(message.subject), redact(message.text), payload)
 
 
-def send(destination: Destination, message: Message, idempotency_key: str) -> None:
-    """Deliver once (the HTTP client itself retries a 429 or 503 within the timeout)."""
+def send(destination: Destination, message: Message, idempotency_key: str, task_id: str) -> None:
+    """Deliver once (the HTTP client itself retries a 429 or 503 within the timeout). `task_id`
+    (the first task the message names) is what a connector is told it works for."""
     notify = destination.settings.notify
     assert notify is not None, "only a workspace with settings.notify has notices to send"
     safe = masked(message, destination.secrets)
@@ -53,7 +54,8 @@ def send(destination: Destination, message: Message, idempotency_key: str) -> No
             _post(notify.to.webhook, safe, destination, idempotency_key)
         else:
             assert notify.to.connector is not None
-            _call(notify.to.connector, notify.to.connector_method, safe, destination, idempotency_key)
+            target = (notify.to.connector, notify.to.connector_method)
+            _call(target, safe, destination, idempotency_key, task_id)
     except DeliveryFailed as exc:
         raise DeliveryFailed(redact(str(exc))) from None
     except Exception as exc:  # any failure of the target is a failed delivery, never the pipeline's
@@ -86,8 +88,9 @@ def connector_args(type_name: str, message: Message) -> JsonObject:
 
 
 def _call(
-    namespace: str, method: str, message: Message, destination: Destination, idempotency_key: str
+    target: tuple[str, str], message: Message, destination: Destination, idempotency_key: str, task_id: str
 ) -> None:
+    namespace, method = target
     from ..connectors.host import WorkspaceConnectorHost  # noqa: PLC0415 - see _post
 
     configured = destination.connectors.get(namespace)
@@ -98,7 +101,7 @@ def _call(
         destination.secrets,
         destination.settings.egress_allow,
         destination.workspace_id,
-        "",
+        task_id,
     )
     call = ConnectorCall(
         namespace, method, connector_args(configured.type, message), idempotency_key, SEND_TIMEOUT_S

@@ -164,7 +164,7 @@ class Notifier:
         what = f"digest of {len(taken)} tasks" if digest else f"notification of task {taken[0].task_id}"
         extra = {"workspace": destination.workspace_id}
         try:
-            send(destination, message_of(taken), idempotency_key)
+            send(destination, message_of(taken), idempotency_key, taken[0].task_id)
         except DeliveryFailed as exc:
             self._failed(taken, str(exc), now, what)
             return len(taken)

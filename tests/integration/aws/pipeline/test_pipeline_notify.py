@@ -42,6 +42,18 @@ def test_a_slack_connector_hears_of_an_error(
     notify_scenarios.a_slack_connector_hears_of_an_error(ws, service)
 
 
+def test_an_email_gateway_behind_remote_hears_of_an_error(
+    new_workspace: Callable[..., Workspace], service: FakeService
+) -> None:
+    ws = new_workspace()
+    ws.put_secret("MAILER_KEY", notify_scenarios.MAILER_KEY)
+    connector = {"type": "remote", "config": {"url": service.url, "secret": "MAILER_KEY"}}
+    ws.api.ok("PUT", "/v1/connectors/mailer", connector)
+    ws.api.ok("PATCH", "/v1/workspace", {"settings": notify_scenarios.MAILER_SETTINGS})
+
+    notify_scenarios.an_email_gateway_behind_remote_gets_subject_text_and_notification(ws, service)
+
+
 def test_stream_records_delivered_again_claim_no_second_notice(
     pipeline: PipelineDriver, new_workspace: Callable[..., Workspace], service: FakeService
 ) -> None:
