@@ -8,11 +8,18 @@ from typing import Any
 
 import pytest
 from e2e_support import Server
-from test_time import workspaces_of
 
 import notify_scenarios
 from fake_service import FakeService, json_reply
 from notify_scenarios import NewTimedWorkspace
+from time_scenarios import TimedWorkspace
+
+
+def workspaces_of(server: Server) -> NewTimedWorkspace:
+    def new_workspace(settings: dict[str, Any] | None) -> TimedWorkspace:
+        return server.workspace(settings=settings)
+
+    return new_workspace
 
 
 @pytest.fixture
