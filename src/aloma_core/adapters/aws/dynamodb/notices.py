@@ -22,16 +22,15 @@ from ..table import (
     NOTICE_PREFIX,
     TTL_ATTRIBUTE,
     due_order,
-    due_until,
     notice_sk,
     notices_pk,
     time_order,
 )
-from .items import Item, get_items, n, number, s, text
+from .due_index import due_items
+from .items import Item, n, number, s, text
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
 
 RETENTION_S = 30 * 24 * 3600
 
@@ -51,32 +50,11 @@ class DynamoNoticeStore:
         return True
 
     def due(self, now_ms: int, limit: int) -> builtins.list[Notice]:
-        """Pages of index entries, each re-read, until `limit` notices are due or none is left."""
-        found: builtins.list[Notice] = []
-        start: Item | None = None
-        while len(found) < limit:
-            query: QueryInputTypeDef = {
-                "TableName": self._table,
-                "IndexName": GSI_DUE,
-                "KeyConditionExpression": f"{GSI_DUE}pk = :pk AND {GSI_DUE}sk <= :until",
-                "ExpressionAttributeValues": {":pk": s(DUE_NOTICE_PK), ":until": s(due_until(now_ms))},
-                "Limit": limit - len(found),
-            }
-            if start is not None:
-                query["ExclusiveStartKey"] = start
-            page = self._client.query(**query)
-            items = get_items(self._client, self._table, page["Items"])
-            found += [
-                _notice(item)
-                for item in items
-                if item is not None
-                and text(item, "status") == NoticeStatus.PENDING.value
-                and number(item, "due_at") <= now_ms
-            ]
-            start = page.get("LastEvaluatedKey")
-            if start is None:
-                break
-        return sorted(found, key=lambda notice: notice.due_at)
+        def still_due(item: Item) -> bool:
+            return text(item, "status") == NoticeStatus.PENDING.value and number(item, "due_at") <= now_ms
+
+        items = due_items(self._client, self._table, DUE_NOTICE_PK, now_ms, limit, still_due)
+        return sorted((_notice(item) for item in items), key=lambda notice: notice.due_at)
 
     def count(self, workspace_id: str, start_ms: int, end_ms: int) -> int:
         pages = self._client.get_paginator("query").paginate(

@@ -23,15 +23,14 @@ from ..table import (
     SCHEDULE_PREFIX,
     SORT_KEY_BYTES,
     due_order,
-    due_until,
     schedule_sk,
     schedules_pk,
 )
-from .items import Item, fits_key, get_items, item_size, n, number, s, text
+from .due_index import due_items
+from .items import Item, fits_key, item_size, n, number, s, text
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import QueryInputTypeDef
 
 
 class DynamoScheduleStore:
@@ -79,31 +78,17 @@ class DynamoScheduleStore:
             raise NotFound(f"schedule {name!r} not found") from None
 
     def due(self, now_ms: int, limit: int) -> builtins.list[Schedule]:
-        """Pages of index entries, each re-read, until `limit` schedules are due or none is left."""
-        found: builtins.list[Schedule] = []
-        start: Item | None = None
-        while len(found) < limit:
-            query: QueryInputTypeDef = {
-                "TableName": self._table,
-                "IndexName": GSI_DUE,
-                "KeyConditionExpression": f"{GSI_DUE}pk = :pk AND {GSI_DUE}sk <= :until",
-                "ExpressionAttributeValues": {":pk": s(DUE_SCHEDULE_PK), ":until": s(due_until(now_ms))},
-                "Limit": limit - len(found),
-            }
-            if start is not None:
-                query["ExclusiveStartKey"] = start
-            page = self._client.query(**query)
-            items = get_items(self._client, self._table, page["Items"])
-            found += [
-                _schedule(item)
-                for item in items
-                if item is not None and number(item, "next_fire_at") <= now_ms
-            ]
-            start = page.get("LastEvaluatedKey")
-            if start is None:
-                break
+        items = due_items(
+            self._client,
+            self._table,
+            DUE_SCHEDULE_PK,
+            now_ms,
+            limit,
+            lambda item: number(item, "next_fire_at") <= now_ms,
+        )
         return sorted(
-            found, key=lambda schedule: (schedule.next_fire_at, schedule.workspace_id, schedule.name)
+            (_schedule(item) for item in items),
+            key=lambda schedule: (schedule.next_fire_at, schedule.workspace_id, schedule.name),
         )
 
     def advance(self, schedule: Schedule, expected_next_fire_at: int) -> bool:
