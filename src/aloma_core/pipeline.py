@@ -149,7 +149,7 @@ class Matcher:
         self._tell_relatives(task)
         settings = self.workspaces.get(task.workspace_id).settings
         if self.notifier is not None:
-            self.notifier.task_stored(task, settings)
+            self.notifier.task_stored(task, settings, fresh=fresh)
         catalog = self.catalogs.get(task.workspace_id)
         outcome = engine.plan_dispatch(task, catalog, settings, self.clock.now_ms(), self.new_id)
         if outcome is None:

@@ -42,20 +42,21 @@ class Notifier:
 
     # Matcher side
 
-    def task_stored(self, task: Task, settings: WorkspaceSettings) -> None:
+    def task_stored(self, task: Task, settings: WorkspaceSettings, *, fresh: bool = False) -> None:
         """A version of `task` was stored: claim the notice of its ending if the workspace wants it.
-        A failure here is logged and dropped: telling must never hold up the task itself."""
+        `fresh`: `task` was read from the store just now (not a stream image), so it is not read
+        again. A failure here is logged and dropped: telling must never hold up the task itself."""
         notify = settings.notify
         if notify is None or task.state.value not in notify.on:
             return
         try:
-            self._claim(task)
+            self._claim(task, fresh)
         except Exception:
             logger.exception("could not record the notification of task %s", task.id)
 
-    def _claim(self, task: Task) -> None:
+    def _claim(self, task: Task, fresh: bool) -> None:
         try:
-            latest = self.tasks.get(task.workspace_id, task.id)
+            latest = task if fresh else self.tasks.get(task.workspace_id, task.id)
         except NotFound:
             return
         if latest.state is not task.state:
