@@ -36,8 +36,7 @@ class Destination:
     connectors: Mapping[str, ConnectorConfig]
 
 
-def masked(message: Message, secrets: Mapping[str, str]) -> Message:
-    redact = Redactor(secrets.values())
+def masked(message: Message, redact: Redactor) -> Message:
     payload = json.loads(redact(json.dumps(message.payload)))
     return Message(redact(message.subject), redact(message.text), payload)
 
@@ -47,15 +46,21 @@ def send(destination: Destination, message: Message, idempotency_key: str, task_
     (the first task the message names) is what a connector is told it works for."""
     notify = destination.settings.notify
     assert notify is not None, "only a workspace with settings.notify has notices to send"
-    safe = masked(message, destination.secrets)
     redact = Redactor(destination.secrets.values())
+    safe = masked(message, redact)
     try:
         if notify.to.webhook is not None:
             _post(notify.to.webhook, safe, destination, idempotency_key)
         else:
             assert notify.to.connector is not None
-            target = (notify.to.connector, notify.to.connector_method)
-            _call(target, safe, destination, idempotency_key, task_id)
+            _call(
+                safe,
+                destination,
+                idempotency_key,
+                namespace=notify.to.connector,
+                method=notify.to.connector_method,
+                task_id=task_id,
+            )
     except DeliveryFailed as exc:
         raise DeliveryFailed(redact(str(exc))) from None
     except Exception as exc:  # any failure of the target is a failed delivery, never the pipeline's
@@ -88,9 +93,14 @@ def connector_args(type_name: str, message: Message) -> JsonObject:
 
 
 def _call(
-    target: tuple[str, str], message: Message, destination: Destination, idempotency_key: str, task_id: str
+    message: Message,
+    destination: Destination,
+    idempotency_key: str,
+    *,
+    namespace: str,
+    method: str,
+    task_id: str,
 ) -> None:
-    namespace, method = target
     from ..connectors.host import WorkspaceConnectorHost  # noqa: PLC0415 - see _post
 
     configured = destination.connectors.get(namespace)
