@@ -135,6 +135,9 @@ def test_a_digest_counts_every_task_and_lists_the_first_few() -> None:
     assert message.payload["window"] == {"start": T0, "end": T0 + WINDOW_MS}
     assert "5 tasks ended error" in message.subject
     assert "t_0, t_1, t_2 and 2 more" in message.text
+    assert message.payload["link"] == "/ui?state=error"
+    mixed = [*notices, notice("t_9", state="incomplete")]
+    assert policy.digest_message("shop", mixed, T0 // WINDOW_MS, DIGEST).payload["link"] == "/ui"
 
 
 def test_secret_values_are_masked_in_every_part_of_a_message() -> None:

@@ -16,6 +16,7 @@ from .notice import Notice
 from .settings import DigestSettings
 
 DASHBOARD_TASK_PATH = "/ui/tasks/{id}"
+DASHBOARD_LIST_PATH = "/ui"
 
 
 def ending_of(task: Task, history: Sequence[Event]) -> int | None:
@@ -121,7 +122,8 @@ def digest_message(
         f"within {digest.window_s} s"
     )
     ids = ", ".join(n.task_id for n in shown) + (f" and {more} more" if more else "")
-    text = f"{subject}\n{ids}\n{DASHBOARD_TASK_PATH.format(id=shown[0].task_id)}"
+    link = DASHBOARD_LIST_PATH + (f"?state={states[0]}" if len(states) == 1 else "")
+    text = f"{subject}\n{ids}\n{link}"
     window_start = window * digest.window_ms
     payload: JsonObject = {
         "type": "digest",
@@ -129,6 +131,7 @@ def digest_message(
         "count": len(notices),
         "window": {"start": window_start, "end": window_start + digest.window_ms},
         "tasks": [_task_entry(n) for n in shown],
+        "link": link,
         "text": text,
     }
     return Message(subject, text, payload)
