@@ -113,7 +113,13 @@ class LocalHome:
             "run", workers, self.runner.handle, self._give_up, retry, retry_later=(RunBusy,)
         )
         self.notifier = Notifier(
-            self.notices, progress, self.workspaces, self.secrets, self.connectors, self.clock
+            self.notices,
+            progress,
+            self.workspaces,
+            self.secrets,
+            self.connectors,
+            self.clock,
+            own_machine=True,
         )
         self.matcher = Matcher(
             progress,

@@ -34,6 +34,8 @@ class Destination:
     settings: WorkspaceSettings
     secrets: Mapping[str, str]
     connectors: Mapping[str, ConnectorConfig]
+    own_machine: bool = False
+    """A connector is called as the home's runs call it: on the local home `remote` reaches loopback."""
 
 
 def masked(message: Message, redact: Redactor) -> Message:
@@ -112,6 +114,7 @@ def _call(
         destination.settings.egress_allow,
         destination.workspace_id,
         task_id,
+        own_machine=destination.own_machine,
     )
     call = ConnectorCall(
         namespace, method, connector_args(configured.type, message), idempotency_key, SEND_TIMEOUT_S

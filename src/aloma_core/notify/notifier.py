@@ -39,6 +39,8 @@ class Notifier:
     connectors: ConnectorStore
     clock: Clock
     budget_s: float = BUDGET_S
+    own_machine: bool = False
+    """The local home's: connectors reach this machine's services as its step runs do."""
 
     # Matcher side
 
@@ -120,6 +122,7 @@ class Notifier:
             workspace.settings,
             self.secrets.values(workspace_id),
             {c.namespace: c for c in self.connectors.list(workspace_id)},
+            self.own_machine,
         )
         for notice in decided.alone:
             if time.monotonic() - started > self.budget_s:
