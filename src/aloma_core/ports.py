@@ -116,6 +116,10 @@ class WorkspaceStore(Protocol):
 
     def by_key_hash(self, key_hash: str) -> Workspace | None: ...
 
+    def replace_key(self, workspace_id: str, key_hash: str) -> None:
+        """Make `key_hash` the workspace's only key, atomically: from the moment this returns the
+        old key finds nothing. `NotFound` when absent; `ConflictingState` when the new hash is taken."""
+
     def save_settings(self, workspace_id: str, settings: WorkspaceSettings) -> Workspace: ...
 
 

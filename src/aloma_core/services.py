@@ -85,6 +85,10 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _new_workspace_key() -> str:
+    return "alk_" + secrets.token_urlsafe(32)
+
+
 def validation_message(error: ValidationError, root: str) -> str:
     problems = []
     for item in error.errors():
@@ -117,8 +121,16 @@ class Platform:
         if not name.strip() or len(name) > 200:
             raise InvalidInput("name: 1-200 characters")
         workspace = Workspace(self.new_id(), name, WorkspaceSettings(), self.clock.now_ms())
-        key = "alk_" + secrets.token_urlsafe(32)
+        key = _new_workspace_key()
         self.workspaces.create(workspace, hash_key(key))
+        return workspace, key
+
+    def rotate_key(self, workspace_id: str) -> tuple[Workspace, str]:
+        """A new key replaces the workspace's key; the old one is refused from the moment this
+        returns. The new key is returned once and only its hash is kept."""
+        workspace = self.workspaces.get(workspace_id)
+        key = _new_workspace_key()
+        self.workspaces.replace_key(workspace.id, hash_key(key))
         return workspace, key
 
     def authenticate(self, key: str) -> Workspace:

@@ -38,11 +38,13 @@ export const content = async () => {
 
 @dataclass
 class Cli:
-    """`python -m aloma_core.cli.main` in `cwd` with exactly the ALOMA_* variables given (None: unset)."""
+    """`python -m aloma_core.cli.main` in `cwd` with exactly the ALOMA_* variables given (None: unset);
+    `admin_token` is ALOMA_ADMIN_TOKEN."""
 
     url: str | None
     key: str | None
     cwd: Path
+    admin_token: str | None = None
 
     def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ALOMA_")} | {"COLUMNS": "200"}
@@ -50,6 +52,8 @@ class Cli:
             env["ALOMA_URL"] = self.url
         if self.key is not None:
             env["ALOMA_API_KEY"] = self.key
+        if self.admin_token is not None:
+            env["ALOMA_ADMIN_TOKEN"] = self.admin_token
         return subprocess.run(
             [sys.executable, "-m", "aloma_core.cli.main", *args],
             cwd=self.cwd,

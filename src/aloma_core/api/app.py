@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from ..admin_token import AdminToken, FixedAdminToken
 from ..limits import MIB
 from ..services import Platform
 from ..ui import routes as dashboard
@@ -12,8 +13,11 @@ from .requestid import RequestIdMiddleware
 from .routes import connectors, health, libraries, schedules, secrets, steps, tasks, webhooks, workspaces
 
 
-def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: int = 1 * MIB) -> FastAPI:
-    """`admin_token` None disables the admin routes (they answer 401 to everyone)."""
+def create_app(
+    platform: Platform, *, admin_token: str | AdminToken | None, max_body_bytes: int = 1 * MIB
+) -> FastAPI:
+    """`admin_token` None disables the admin routes (they answer 401 to everyone); a string is a
+    fixed token, an `AdminToken` one that may change while the app runs."""
     app = FastAPI(
         title="aloma",
         summary="Code-first workflow automation: JavaScript steps that react to task data.",
@@ -22,7 +26,7 @@ def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: i
         openapi_url="/openapi.json",
         redoc_url=None,
     )
-    app.state.aloma = ApiContext(platform, admin_token)
+    app.state.aloma = ApiContext(platform, _admin_check(admin_token))
     errors.install_error_handlers(app)
     # Added last runs first: the request id must be set before a body is refused.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
@@ -43,3 +47,9 @@ def create_app(platform: Platform, *, admin_token: str | None, max_body_bytes: i
         app.include_router(router)
     dashboard.mount(app)
     return app
+
+
+def _admin_check(admin_token: str | AdminToken | None) -> AdminToken:
+    if admin_token is None or isinstance(admin_token, str):
+        return FixedAdminToken(admin_token)
+    return admin_token

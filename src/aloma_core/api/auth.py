@@ -5,13 +5,13 @@ routes. Anything else (no header, another scheme, an unknown key, the wrong kind
 for the route) is the same 401, so a caller learns nothing about keys it does not hold.
 """
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ..admin_token import AdminToken
 from ..errors import Unauthorized
 from ..model import Workspace
 from ..services import Platform
@@ -22,7 +22,7 @@ class ApiContext:
     """What `create_app` was given, kept on `app.state` so that several apps can coexist."""
 
     platform: Platform
-    admin_token: str | None
+    admin_token: AdminToken
 
 
 def context_of(request: Request) -> ApiContext:
@@ -53,9 +53,8 @@ async def _current_workspace(
 async def _require_admin(
     request: Request, credentials: Annotated[Credentials, Depends(_admin_token)]
 ) -> None:
-    expected = context_of(request).admin_token
     given = credentials.credentials if credentials else ""
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not context_of(request).admin_token.matches(given):
         raise Unauthorized("missing or wrong admin token")
 
 

@@ -101,6 +101,10 @@ class WorkspaceCreated(BaseModel):
     api_key: str = Field(description="shown once; only its hash is stored")
 
 
+class WorkspaceKeyRotated(WorkspaceCreated):
+    """The workspace's new key; the key it replaces is refused from this answer on."""
+
+
 class WorkspaceSummary(BaseModel):
     id: str
     name: str

@@ -67,5 +67,30 @@ def resolve_connection(env: Mapping[str, str], cwd: Path) -> Connection:
     return Connection(url, key)
 
 
+def resolve_admin_connection(env: Mapping[str, str], cwd: Path) -> Connection:
+    """The admin token is only ever taken from `ALOMA_ADMIN_TOKEN`: nothing on disk holds it."""
+    token = env.get("ALOMA_ADMIN_TOKEN") or None
+    if token is None:
+        raise UsageProblem("no admin token: set ALOMA_ADMIN_TOKEN")
+    dev = read_dev_info(cwd)
+    url = env.get("ALOMA_URL") or (dev.url if dev is not None else DEFAULT_URL)
+    if not url.startswith(("http://", "https://")):
+        raise UsageProblem(f"ALOMA_URL must start with http:// or https://, not {url!r}")
+    return Connection(url, token)
+
+
+def replace_dev_key(cwd: Path, old_key: str, new_key: str) -> bool:
+    """Write `new_key` into `.aloma/dev.json` if that file held `old_key`, so the CLI and the next
+    `aloma dev` keep working after a rotation; False when the file is absent or names another key."""
+    dev = read_dev_info(cwd)
+    if dev is None or dev.api_key != old_key:
+        return False
+    path = state_dir(cwd) / DEV_FILE_NAME
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**saved, "api_key": new_key}, indent=2), encoding="utf-8")
+    path.chmod(0o600)
+    return True
+
+
 def _same_url(a: str, b: str) -> bool:
     return a.rstrip("/") == b.rstrip("/")

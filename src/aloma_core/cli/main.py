@@ -6,7 +6,19 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from .commands import connectors, deploy, dev, libraries, logs, schedules, secrets, steps, tasks, webhooks
+from .commands import (
+    connectors,
+    deploy,
+    dev,
+    libraries,
+    logs,
+    schedules,
+    secrets,
+    steps,
+    tasks,
+    webhooks,
+    workspaces,
+)
 from .errors import CliError
 from .output import print_error
 
@@ -38,6 +50,7 @@ app.add_typer(connectors.app, name="connector")
 app.add_typer(webhooks.app, name="webhook")
 app.add_typer(schedules.app, name="schedule")
 app.add_typer(libraries.app, name="lib")
+app.add_typer(workspaces.app, name="workspace")
 app.command("logs")(logs.logs)
 app.command("dev")(dev.dev)
 app.command("deploy")(deploy.deploy)

@@ -20,6 +20,7 @@ from ..adapters.aws.dynamodb import (
 )
 from ..adapters.aws.secrets import SecretsManagerSecretStore, read_admin_token
 from ..adapters.aws.sqs import SqsWorkQueue
+from ..admin_token import AdminToken, FixedAdminToken, RotatingAdminToken
 from ..connectors.hosts import StoredConnectorHosts
 from ..library_pins import LibrarySets
 from ..model import RunRequest
@@ -137,12 +138,15 @@ class AwsHome:
         firer = ScheduleFirer(self.schedules, self.tasks, self.workspaces, self.clock)
         return Timekeeper(self.tasks, firer, self.clock)
 
-    def admin_token(self) -> str | None:
-        if self.settings.admin_token:
-            return self.settings.admin_token
-        if self.settings.admin_token_secret:
-            return read_admin_token(self.clients.secretsmanager, self.settings.admin_token_secret)
-        return None
+    def admin_token(self) -> AdminToken:
+        """A token kept in Secrets Manager is re-read as it may be rotated under a warm Lambda."""
+        secret_id = self.settings.admin_token_secret
+        if self.settings.admin_token or not secret_id:
+            return FixedAdminToken(self.settings.admin_token)
+        client = self.clients.secretsmanager
+        return RotatingAdminToken(
+            lambda: read_admin_token(client, secret_id), seconds=lambda: self.clock.now_ms() / 1000
+        )
 
     def deliver(self, request: RunRequest, receive_count: int, remaining_ms: int) -> RunResult | None:
         """One SQS delivery, bounded by the invocation's remaining time. On the queue's last

@@ -67,3 +67,49 @@ def test_unknown_workspace_is_not_found(workspaces: WorkspaceStore) -> None:
     with pytest.raises(NotFound):
         workspaces.save_settings("ws_unknown", WorkspaceSettings())
     assert workspaces.list() == []
+
+
+def test_replace_key_makes_the_new_hash_the_only_one(workspaces: WorkspaceStore) -> None:
+    workspaces.create(Workspace(A, "Acme", WorkspaceSettings(), 10), "hash-a")
+    workspaces.create(Workspace(B, "Beta", WorkspaceSettings(), 20), "hash-b")
+
+    workspaces.replace_key(A, "hash-a2")
+
+    assert workspaces.by_key_hash("hash-a") is None
+    assert workspaces.by_key_hash("hash-a2") == workspaces.get(A)
+    assert workspaces.by_key_hash("hash-b") == workspaces.get(B)
+    workspaces.replace_key(A, "hash-a3")
+    assert workspaces.by_key_hash("hash-a2") is None
+    assert workspaces.by_key_hash("hash-a3") == workspaces.get(A)
+
+
+def test_settings_saved_after_a_rotation_keep_the_new_key(workspaces: WorkspaceStore) -> None:
+    workspaces.create(Workspace(A, "Acme", WorkspaceSettings(), 10), "hash-a")
+    workspaces.replace_key(A, "hash-a2")
+    workspaces.save_settings(A, WorkspaceSettings(execution="sequential"))
+
+    workspaces.replace_key(A, "hash-a3")
+
+    assert workspaces.by_key_hash("hash-a2") is None
+    assert workspaces.by_key_hash("hash-a3") == Workspace(
+        A, "Acme", WorkspaceSettings(execution="sequential"), 10
+    )
+
+
+def test_replace_key_refuses_a_hash_in_use_and_changes_nothing(workspaces: WorkspaceStore) -> None:
+    workspaces.create(Workspace(A, "Acme", WorkspaceSettings(), 10), "hash-a")
+    workspaces.create(Workspace(B, "Beta", WorkspaceSettings(), 20), "hash-b")
+
+    with pytest.raises(ConflictingState):
+        workspaces.replace_key(A, "hash-b")
+
+    assert workspaces.by_key_hash("hash-a") == workspaces.get(A)
+    assert workspaces.by_key_hash("hash-b") == workspaces.get(B)
+
+
+def test_replace_key_of_an_unknown_workspace_is_not_found(workspaces: WorkspaceStore) -> None:
+    workspaces.create(Workspace(A, "Acme", WorkspaceSettings(), 10), "hash-a")
+    with pytest.raises(NotFound):
+        workspaces.replace_key("ws_unknown", "hash-new")
+    assert workspaces.by_key_hash("hash-new") is None
+    assert workspaces.by_key_hash("hash-a") == workspaces.get(A)

@@ -3,6 +3,10 @@
 A workspace item and its key item are created in one transaction, each only if absent, which
 makes both the id and the key unique. Looking a key up costs two strongly consistent reads (key
 item, then workspace), so a key works the moment its workspace is created.
+
+The workspace item remembers its key's hash (`key_hash`), so that rotating the key can delete the
+old key item in the same transaction that writes the new one: the old key fails the moment the
+new one works. Items written before that attribute existed have their key item found by a scan.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from aloma_core.model import Workspace, WorkspaceSettings
 from aloma_core.records import dump_json, load_json_object, workspace_from_record, workspace_to_record
 
 from ..table import GSI_TASKS, KEY_SK, WORKSPACE_SK, WORKSPACES_GSI_PK, created_order, key_pk, workspace_pk
-from .items import Item, fits_key, get_items, s, text, transact
+from .items import CONDITION_FAILED, Item, fits_key, get_items, s, text, transact
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -28,26 +32,20 @@ class DynamoWorkspaceStore:
         self._table = table
 
     def create(self, workspace: Workspace, key_hash: str) -> None:
-        key_item: Item = {
-            "pk": s(key_pk(key_hash)),
-            "sk": s(KEY_SK),
-            "kind": s("key"),
-            "workspace_id": s(workspace.id),
-        }
         cancelled = transact(
             self._client,
             [
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": self._workspace_item(workspace),
+                        "Item": {**self._workspace_item(workspace), "key_hash": s(key_hash)},
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 },
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": key_item,
+                        "Item": _key_item(key_hash, workspace.id),
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 },
@@ -80,13 +78,74 @@ class DynamoWorkspaceStore:
         found = self._read(workspace_pk(text(key_item, "workspace_id")), WORKSPACE_SK)
         return None if found is None else _workspace(found)
 
+    def replace_key(self, workspace_id: str, key_hash: str) -> None:
+        item = self._read(workspace_pk(workspace_id), WORKSPACE_SK)
+        if item is None:
+            raise NotFound(f"workspace {workspace_id} not found")
+        old_hash = text(item, "key_hash") if "key_hash" in item else self._scan_key_hash(workspace_id)
+        if old_hash == key_hash:
+            return
+        # The condition on the workspace item makes one of two racing rotations fail.
+        values: Item = {":new": s(key_hash)}
+        held = "attribute_not_exists(key_hash)"
+        if "key_hash" in item:
+            values[":old"] = s(old_hash)
+            held = "key_hash = :old"
+        cancelled = transact(
+            self._client,
+            [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"pk": s(workspace_pk(workspace_id)), "sk": s(WORKSPACE_SK)},
+                        "UpdateExpression": "SET key_hash = :new",
+                        "ConditionExpression": f"attribute_exists(pk) AND {held}",
+                        "ExpressionAttributeValues": values,
+                    }
+                },
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": {"pk": s(key_pk(old_hash)), "sk": s(KEY_SK)},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": _key_item(key_hash, workspace_id),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ],
+        )
+        if cancelled is None:
+            return
+        if cancelled[0] == CONDITION_FAILED:
+            raise ConflictingState("the workspace's key changed meanwhile; rotate again")
+        raise ConflictingState("another workspace already has this key")
+
+    def _scan_key_hash(self, workspace_id: str) -> str:
+        pages = self._client.get_paginator("scan").paginate(
+            TableName=self._table,
+            FilterExpression="kind = :kind AND workspace_id = :id",
+            ExpressionAttributeValues={":kind": s("key"), ":id": s(workspace_id)},
+        )
+        for page in pages:
+            for found in page["Items"]:
+                return text(found, "pk").removeprefix(key_pk(""))
+        raise NotFound(f"workspace {workspace_id} has no key item")
+
     def save_settings(self, workspace_id: str, settings: WorkspaceSettings) -> Workspace:
+        """An update of the record alone, so the item's `key_hash` stays as it is."""
         workspace = replace(self.get(workspace_id), settings=settings)
         try:
-            self._client.put_item(
+            self._client.update_item(
                 TableName=self._table,
-                Item=self._workspace_item(workspace),
+                Key={"pk": s(workspace_pk(workspace_id)), "sk": s(WORKSPACE_SK)},
+                UpdateExpression="SET #record = :record",
                 ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#record": "record"},
+                ExpressionAttributeValues={":record": s(dump_json(workspace_to_record(workspace)))},
             )
         except self._client.exceptions.ConditionalCheckFailedException:
             raise NotFound(f"workspace {workspace_id} not found") from None
@@ -108,6 +167,10 @@ class DynamoWorkspaceStore:
         return self._client.get_item(
             TableName=self._table, Key={"pk": s(pk), "sk": s(sk)}, ConsistentRead=True
         ).get("Item")
+
+
+def _key_item(key_hash: str, workspace_id: str) -> Item:
+    return {"pk": s(key_pk(key_hash)), "sk": s(KEY_SK), "kind": s("key"), "workspace_id": s(workspace_id)}
 
 
 def _workspace(item: Item) -> Workspace:

@@ -66,6 +66,18 @@ class SqliteWorkspaceStore:
         )
         return None if row is None else workspace_from_record(load_json_object(row[0]))
 
+    def replace_key(self, workspace_id: str, key_hash: str) -> None:
+        """One UPDATE of the row the lookup reads, so the old hash matches nothing once it commits."""
+        try:
+            with self._db.write() as connection:
+                changed = connection.execute(
+                    "UPDATE workspaces SET key_hash = ? WHERE id = ?", (key_hash, workspace_id)
+                ).rowcount
+        except sqlite3.IntegrityError:
+            raise ConflictingState("another workspace already has this key") from None
+        if changed == 0:
+            raise NotFound(f"workspace {workspace_id} not found")
+
     def save_settings(self, workspace_id: str, settings: WorkspaceSettings) -> Workspace:
         with self._db.write() as connection:
             row = connection.execute("SELECT record FROM workspaces WHERE id = ?", (workspace_id,)).fetchone()
