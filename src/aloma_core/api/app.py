@@ -44,7 +44,8 @@ def create_app(
         schedules.router,
         libraries.router,
     ):
-        app.include_router(router)
+        # The body limit applies to every request, so every operation may answer 413.
+        app.include_router(router, responses=errors.documented(413))
     dashboard.mount(app)
     return app
 

@@ -116,13 +116,29 @@ def _json_problem(problems: Sequence[Mapping[str, Any]], document: Any) -> str:
 
 
 async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
-    """Routing errors: unknown route 404, wrong method 405."""
+    """Routing errors: unknown route 404, wrong method 405; and a body FastAPI could not decode."""
+    unreadable = _unreadable_body(error)
+    if unreadable is not None:
+        return error_response(422, "invalid_json", unreadable)
     status = HTTPStatus(error.status_code)
     code = status.phrase.lower().replace(" ", "_").replace("-", "_")
     message = error.detail
     if message == status.phrase:
         message = f"{status.phrase}: {request.method} {request.url.path}"
     return error_response(status.value, code, message, error.headers)
+
+
+def _unreadable_body(error: HTTPException) -> str | None:
+    """FastAPI answers a JSON body it failed to decode for reasons other than JSON syntax with a
+    bare 400 that hides why; the cause it chains says: bytes that are not UTF-8, or nesting deeper
+    than the decoder's recursion allows. Both are malformed JSON as far as a client is concerned."""
+    if error.status_code != 400:
+        return None
+    if isinstance(error.__cause__, UnicodeDecodeError):
+        return f"body: malformed JSON: not UTF-8 text (byte {error.__cause__.start})"
+    if isinstance(error.__cause__, RecursionError):
+        return "body: malformed JSON: nested too deeply"
+    return None
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
