@@ -2,7 +2,7 @@
 
 import pytest
 
-from aloma_core.sandbox.source_scan import Export, ModuleLoad, scan, tokenize
+from aloma_core.sandbox.source_scan import Export, ModuleLoad, nul_line, scan, tokenize
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,12 @@ def test_a_slash_inside_a_regex_class_does_not_end_it() -> None:
 )
 def test_exports(source: str, exports: dict[str, Export]) -> None:
     assert dict(scan(source).exports) == exports
+
+
+def test_nul_line_names_the_line_of_the_first_nul() -> None:
+    assert nul_line("a;\nb;\n\x00c;\x00") == 3
+    assert nul_line("\x00") == 1
+
+
+def test_nul_line_is_none_for_text_without_nul_even_with_escapes() -> None:
+    assert nul_line("const s = '\\0 and \\u0000';\n") is None

@@ -130,14 +130,17 @@ async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
 
 def _unreadable_body(error: HTTPException) -> str | None:
     """FastAPI answers a JSON body it failed to decode for reasons other than JSON syntax with a
-    bare 400 that hides why; the cause it chains says: bytes that are not UTF-8, or nesting deeper
-    than the decoder's recursion allows. Both are malformed JSON as far as a client is concerned."""
+    bare 400 that hides why; the cause it chains says: bytes that are not UTF-8, nesting deeper
+    than the decoder's recursion allows, or a number Python refuses to convert. All are malformed
+    JSON as far as a client is concerned."""
     if error.status_code != 400:
         return None
     if isinstance(error.__cause__, UnicodeDecodeError):
         return f"body: malformed JSON: not UTF-8 text (byte {error.__cause__.start})"
     if isinstance(error.__cause__, RecursionError):
         return "body: malformed JSON: nested too deeply"
+    if isinstance(error.__cause__, ValueError):  # e.g. an integer of more than 4300 digits
+        return f"body: malformed JSON: {error.__cause__}"
     return None
 
 

@@ -25,6 +25,7 @@ from ..model import (
     WorkspaceSettings,
 )
 from ..schedules.cron import DEFAULT_TIMEZONE
+from ..schedules.definition import MAX_TASK_NAME
 from ..timestamps import iso_timestamp
 
 Timestamp = Annotated[
@@ -180,8 +181,12 @@ class StepList(BaseModel):
 # Tasks
 
 
+TaskName = Annotated[str, Field(max_length=MAX_TASK_NAME)]
+"""At most as long as the name schedules may give their tasks, so that no name fills a page."""
+
+
 class TaskCreate(_Input):
-    name: str | None = None
+    name: TaskName | None = None
     data: JsonObjectIn
 
 
@@ -312,7 +317,7 @@ class TaskClone(_Input):
     data: JsonObjectIn | None = Field(
         None, description="the new task's data; the source's current data when null"
     )
-    name: str | None = Field(None, description="the new task's name; the source's if null")
+    name: TaskName | None = Field(None, description="the new task's name; the source's if null")
 
 
 class BulkFilter(_Input):

@@ -13,7 +13,7 @@ from ..errors import LibraryFileError
 from ..limits import Limits
 from .engine import EXCLUSIVE, Engine, LimitBreach, ScriptError
 from .frames import line_count, syntax_error_line
-from .source_scan import Token, scan, tokenize
+from .source_scan import NUL_REFUSED, Token, nul_line, scan, tokenize
 
 # The wrapper adds nothing before line 1 and two lines after the library's last line.
 TRAILING_LINES = 2
@@ -47,6 +47,9 @@ def check_library(name: str, source: str, limits: Limits | None = None) -> None:
 
     Its top-level code is not run at upload: it may use other libraries, uploaded later.
     """
+    nul = nul_line(source)
+    if nul is not None:
+        raise LibraryFileError(name, NUL_REFUSED, nul)
     script = library_script(name, source)
     lines = line_count(source)
     with EXCLUSIVE:

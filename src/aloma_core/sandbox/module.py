@@ -18,7 +18,7 @@ from .engine import EXCLUSIVE, Engine, LimitBreach, ScriptError
 from .frames import line_count, script_error_line, step_line
 from .loop import EventLoop, Stalled
 from .run import module_load_error
-from .source_scan import SourceScan, scan
+from .source_scan import NUL_REFUSED, SourceScan, nul_line, scan
 from .types import ConnectorCall, ConnectorFailed, RunInput
 
 _EXAMPLES = {
@@ -42,6 +42,9 @@ class _NoConnectorsAtUpload:
 
 def load_step_module(source: str, limits: Limits | None = None) -> StepModule:
     """Raises StepFileError with the line in the step file where there is one."""
+    nul = nul_line(source)
+    if nul is not None:
+        raise StepFileError(NUL_REFUSED, nul)
     found = scan(source)
     refused = module_load_error(found)
     if refused is not None:

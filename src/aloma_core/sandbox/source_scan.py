@@ -72,6 +72,16 @@ class SourceScan:
     exports: Mapping[str, Export]
 
 
+NUL_REFUSED = "a NUL character cannot be part of the source; inside a string write it as \\0 or \\u0000"
+
+
+def nul_line(source: str) -> int | None:
+    """The line of the first NUL character, which QuickJS cannot take in source text (its C API
+    reads the text up to the first NUL), so it is refused at upload instead of failing later."""
+    at = source.find("\x00")
+    return None if at < 0 else source.count("\n", 0, at) + 1
+
+
 @lru_cache(maxsize=256)
 def scan(source: str) -> SourceScan:
     """Cached: a step's source is scanned at upload and again for each of its runs."""
