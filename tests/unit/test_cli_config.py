@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from aloma_core.cli.config import DEFAULT_URL, Connection, resolve_connection
+from aloma_core.cli.config import (
+    DEFAULT_URL,
+    Connection,
+    replace_dev_key,
+    resolve_admin_connection,
+    resolve_connection,
+)
 from aloma_core.cli.errors import UsageProblem
 
 
@@ -75,3 +81,36 @@ def test_no_key_anywhere_is_a_usage_problem(tmp_path: Path) -> None:
         resolve_connection({}, tmp_path)
 
     assert caught.value.exit_code == 2
+
+
+def test_the_admin_connection_takes_the_token_from_the_environment_and_the_dev_url(tmp_path: Path) -> None:
+    write_dev_file(tmp_path, url="http://127.0.0.1:9000", api_key="dev-key")
+
+    connection = resolve_admin_connection({"ALOMA_ADMIN_TOKEN": "admin"}, tmp_path)
+
+    assert connection == Connection("http://127.0.0.1:9000", "admin")
+    elsewhere = {"ALOMA_ADMIN_TOKEN": "t", "ALOMA_URL": "https://a.example"}
+    assert resolve_admin_connection(elsewhere, tmp_path) == Connection("https://a.example", "t")
+
+
+def test_the_admin_connection_never_falls_back_to_a_workspace_key(tmp_path: Path) -> None:
+    write_dev_file(tmp_path, url="http://127.0.0.1:9000", api_key="dev-key")
+    with pytest.raises(UsageProblem, match="ALOMA_ADMIN_TOKEN"):
+        resolve_admin_connection({"ALOMA_API_KEY": "k", "ALOMA_ADMIN_TOKEN": ""}, tmp_path)
+
+
+def test_a_rotated_key_replaces_the_dev_file_s_key_and_keeps_the_rest(tmp_path: Path) -> None:
+    write_dev_file(tmp_path, url="http://127.0.0.1:9000", api_key="old")
+
+    assert replace_dev_key(tmp_path, "old", "new")
+
+    saved = json.loads((tmp_path / ".aloma" / "dev.json").read_text())
+    assert saved == {"workspace": "dev", "url": "http://127.0.0.1:9000", "api_key": "new"}
+
+
+def test_a_rotated_key_of_another_workspace_leaves_the_dev_file_alone(tmp_path: Path) -> None:
+    write_dev_file(tmp_path, url="http://127.0.0.1:9000", api_key="dev-key")
+
+    assert not replace_dev_key(tmp_path, "other", "new")
+    assert not replace_dev_key(tmp_path / "nowhere", "dev-key", "new")
+    assert json.loads((tmp_path / ".aloma" / "dev.json").read_text())["api_key"] == "dev-key"
