@@ -4,6 +4,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 KIB = 1024
 MIB = 1024 * KIB
+MAX_SAFE_INTEGER = 2**53 - 1
+"""The bound of every integer the API reads (times, sequence numbers): JavaScript reads it exactly,
+and SQLite and DynamoDB can compare with it, where a larger one would be a server error."""
 
 
 SUBTASKS_PER_RUN_CAP = 25

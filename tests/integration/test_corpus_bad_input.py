@@ -321,3 +321,41 @@ def test_a_body_cut_short_by_a_client_that_went_away_stores_nothing(live: Live) 
     assert not answer.startswith(b"HTTP/1.1 2"), answer[:200]
     assert live.stored() == before
     live.still_serving()
+
+
+HUGE = str(2**64)
+# Integers past what the stores can compare (SQLite's 64 bits): each was a 500 before it was bounded.
+HUGE_INTEGERS = {
+    "created_after of the list": ("GET", "/v1/tasks?created_after=" + HUGE, None),
+    "created_before of the counts": ("GET", "/v1/tasks/counts?created_before=" + HUGE, None),
+    "at of the data": ("GET", "/v1/tasks/{id}/data?at=" + HUGE, None),
+    "from of a rerun": ("POST", "/v1/tasks/{id}/rerun", {"from": 2**64}),
+    "created_after of a bulk filter": (
+        "POST",
+        "/v1/tasks/bulk",
+        {"action": "resume", "filter": {"created_after": 2**64}},
+    ),
+    "at of a dashboard fragment": ("GET", "/ui/f/tasks/{id}/data?at=" + HUGE, None),
+    "run of a dashboard fragment": ("GET", "/ui/f/tasks/{id}/rerun?run=" + HUGE, None),
+}
+
+
+@pytest.mark.parametrize("case", HUGE_INTEGERS.values(), ids=HUGE_INTEGERS.keys())
+def test_an_integer_past_the_safe_range_is_refused(live: Live, case: tuple[str, str, Any]) -> None:
+    method, path, body = case
+    task_id = live.http.get("/v1/tasks").json()["tasks"][0]["id"]
+    before = live.stored()
+
+    message = assert_error(
+        live.http.request(method, path.format(id=task_id), json=body), 422, "invalid_input"
+    )
+
+    assert str(2**53 - 1) in message
+    assert live.stored() == before
+    live.still_serving()
+
+
+def test_the_largest_safe_integer_is_accepted(live: Live) -> None:
+    answer = live.http.get("/v1/tasks/counts", params={"created_before": 2**53 - 1})
+    assert answer.status_code == 200, answer.text
+    assert sum(answer.json()["counts"].values()) == 1

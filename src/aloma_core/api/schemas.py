@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from ..connectors import registry
+from ..limits import MAX_SAFE_INTEGER
 from ..model import (
     ConnectorConfig,
     Event,
@@ -308,7 +309,11 @@ class TaskDataAt(BaseModel):
 
 class TaskRerun(_Input):
     from_: int | None = Field(
-        None, alias="from", ge=1, description="the `seq` of a `run` event; null reruns from the start"
+        None,
+        alias="from",
+        ge=1,
+        le=MAX_SAFE_INTEGER,
+        description="the `seq` of a `run` event; null reruns from the start",
     )
     data: JsonObjectIn | None = Field(None, description="an edited copy of the data to start from instead")
 
@@ -325,8 +330,8 @@ class BulkFilter(_Input):
     name: str | None = None
     tag: str | None = None
     step: str | None = None
-    created_after: int | None = Field(None, ge=0, description="epoch ms, inclusive")
-    created_before: int | None = Field(None, ge=0, description="epoch ms, exclusive")
+    created_after: int | None = Field(None, ge=0, le=MAX_SAFE_INTEGER, description="epoch ms, inclusive")
+    created_before: int | None = Field(None, ge=0, le=MAX_SAFE_INTEGER, description="epoch ms, exclusive")
     q: str | None = Field(None, min_length=1, description="substring of the data as compact JSON text")
 
 

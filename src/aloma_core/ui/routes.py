@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..api.auth import PlatformDep, WorkspaceDep
 from ..errors import NotFound
+from ..limits import MAX_SAFE_INTEGER
 from ..model import ENDED_STATES, RESUMABLE_STATES, TIMED_STATES, TaskState
 from ..task_filter import TaskFilter
 from . import queries, timeline
@@ -153,7 +154,7 @@ def task_data(
     task_id: str,
     platform: PlatformDep,
     workspace: WorkspaceDep,
-    at: Annotated[int, Query(ge=0)],
+    at: Annotated[int, Query(ge=0, le=MAX_SAFE_INTEGER)],
 ) -> HTMLResponse:
     data = platform.task_data_at(workspace, task_id, at)
     return _html(request, "f/data.html", task_id=task_id, seq=at, data=data)
@@ -165,7 +166,7 @@ def task_value(
     task_id: str,
     platform: PlatformDep,
     workspace: WorkspaceDep,
-    at: Annotated[int, Query(ge=0)],
+    at: Annotated[int, Query(ge=0, le=MAX_SAFE_INTEGER)],
     path: Annotated[str, Query()],
 ) -> HTMLResponse:
     data = platform.task_data_at(workspace, task_id, at)
@@ -178,7 +179,7 @@ def rerun_form(
     task_id: str,
     platform: PlatformDep,
     workspace: WorkspaceDep,
-    run: Annotated[int, Query(ge=1)],
+    run: Annotated[int, Query(ge=1, le=MAX_SAFE_INTEGER)],
 ) -> HTMLResponse:
     """The data the run was dispatched with (what a rerun from it starts from), to edit first."""
     events = platform.history(workspace, task_id)

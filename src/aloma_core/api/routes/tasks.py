@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from ...idempotency import KEY_HEADER, REPLAYED_HEADER
+from ...limits import MAX_SAFE_INTEGER
 from ...model import TaskState
 from ...services import MAX_PAGE
 from ...task_filter import SCAN_BUDGET, TaskFilter
@@ -62,10 +63,12 @@ def task_filter(
     tag: Annotated[str | None, Query(description="tasks that have this tag")] = None,
     step: Annotated[str | None, Query(description="tasks on which this step ran (any outcome)")] = None,
     created_after: Annotated[
-        int | None, Query(ge=0, description="created at or after this time, epoch ms (inclusive)")
+        int | None,
+        Query(ge=0, le=MAX_SAFE_INTEGER, description="created at or after this time, epoch ms (inclusive)"),
     ] = None,
     created_before: Annotated[
-        int | None, Query(ge=0, description="created before this time, epoch ms (exclusive)")
+        int | None,
+        Query(ge=0, le=MAX_SAFE_INTEGER, description="created before this time, epoch ms (exclusive)"),
     ] = None,
     q: Annotated[
         str | None,
@@ -168,7 +171,7 @@ def data_at(
     task_id: str,
     platform: PlatformDep,
     workspace: WorkspaceDep,
-    at: Annotated[int, Query(ge=1, description="the `seq` of a history event")],
+    at: Annotated[int, Query(ge=1, le=MAX_SAFE_INTEGER, description="the `seq` of a history event")],
 ) -> TaskDataAt:
     return TaskDataAt(seq=at, data=platform.task_data_at(workspace, task_id, at))
 
