@@ -45,10 +45,6 @@ ADDED_ROUTES = {
     ("get", "/v1/schedules"),
     ("get", "/v1/schedules/{name}"),
     ("delete", "/v1/schedules/{name}"),
-    ("get", "/v1/libraries"),
-    ("get", "/v1/libraries/{name}"),
-    ("put", "/v1/libraries/{name}"),
-    ("delete", "/v1/libraries/{name}"),
 }
 # Routes the dashboard (issue 11) needs: filters' counts, data at a point, rerun, clone, bulk actions
 # and which steps match some data.
