@@ -211,17 +211,29 @@ def test_an_aloma_deploy_yaml_is_accepted_as_it_is(
     assert "No changes" in ok(aloma("deploy", "pulled/workspace.yaml", "--prune"))
 
 
-def test_an_aloma_connector_without_a_counterpart_is_refused_by_name(aloma: Run, tmp_path: Path) -> None:
+def test_an_aloma_catalog_connector_must_be_configured_by_hand_first(
+    aloma: Run, workspace: Workspace, tmp_path: Path
+) -> None:
+    """ALOMA's examples name catalog connectors alone (`connectorName: "github.com"`): the file is
+    accepted as it is, and the deploy waits until the namespace ALOMA's steps use is configured."""
     shutil.copytree(ALOMA_EXAMPLE, tmp_path / "waitlist")
-    text = (tmp_path / "waitlist" / "deploy.yaml").read_text()
-    (tmp_path / "waitlist" / "deploy.yaml").write_text(
-        text.replace("        namespace: crm\n        type: remote\n", "")
-    )
+    file = tmp_path / "waitlist" / "deploy.yaml"
+    catalog = '      - connectorName: "github.com"\n        config:\n          apiToken: "********"\n'
+    file.write_text(file.read_text().replace("    connectors:\n", "    connectors:\n" + catalog))
+    workspace.put_secret("CRM_TOKEN", "dev-crm-token")
+    workspace.put_secret("SLACK_CHANNEL", "C123")
 
-    refused = aloma("deploy", "waitlist/deploy.yaml")
+    waiting = aloma("deploy", "waitlist/deploy.yaml")
 
-    assert refused.returncode == 2
-    assert "connectors[0]: ALOMA's connector 'CRM (in-house)' has no counterpart" in refused.stderr
+    assert waiting.returncode == 1
+    assert "lacks 1 connector(s) the deploy file expects to be configured: githubCom" in waiting.stderr
+    assert get(workspace, "/v1/steps")["steps"] == []
+
+    github = {"url": "https://api.github.example/aloma"}
+    ok(aloma("connector", "set", "githubCom", "--type", "remote", "--config", json.dumps(github)))
+    assert "created step Post to slack when new contact" in ok(aloma("deploy", "waitlist/deploy.yaml"))
+    assert "No changes" in ok(aloma("deploy", "waitlist/deploy.yaml", "--prune"))
+    assert get(workspace, "/v1/connectors/githubCom")["config"] == github
 
 
 STEP_FILE = """export const condition = { customer: { email: String, crmId: null } };

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from aloma_core.cli.deploy.alomashape import aloma_namespace
 from aloma_core.cli.deploy.envsub import substitute
 from aloma_core.cli.deploy.fields import DeployFileError
 from aloma_core.cli.deploy.fileformat import load_deploy_file
@@ -193,10 +194,58 @@ def test_aloma_shape_maps_steps_libraries_connectors_secrets_webhooks_and_tasks(
     assert desired.schedules is None and desired.settings is None
 
 
+def test_an_aloma_catalog_connector_is_required_under_alomas_namespace_not_created(tmp_path: Path) -> None:
+    """ALOMA's examples name catalog connectors alone (`connectorName: "github.com"`), with masked
+    credentials: the deploy expects them configured by hand, under the namespace ALOMA steps use."""
+    catalog = (
+        '      - connectorName: "github.com"\n'
+        '      - connectorName: "hubspot.com (private)"\n'
+        "        config:\n"
+        '          apiToken: "********"\n'
+    )
+    text = ALOMA.replace("    connectors:\n", "    connectors:\n" + catalog)
+
+    desired = load_deploy_file(aloma_project(tmp_path, text), {})
+
+    assert desired.required_connectors == {
+        "githubCom": "github.com",
+        "hubspotComPrivate": "hubspot.com (private)",
+    }
+    assert list(desired.connectors or {}) == ["crm"]
+
+
+@pytest.mark.parametrize(
+    ("name", "namespace"),
+    [("github.com", "githubCom"), ("kubernetes", "kubernetes"), ("Google Sheets", "googleSheets")],
+)
+def test_alomas_namespace_of_a_connector_name(name: str, namespace: str) -> None:
+    assert aloma_namespace(name) == namespace
+
+
+def test_a_connector_name_without_letters_or_digits_is_refused() -> None:
+    with pytest.raises(DeployFileError, match="no letters or digits"):
+        aloma_namespace("(*)")
+
+
+def test_an_explicit_namespace_names_a_required_catalog_connector(tmp_path: Path) -> None:
+    catalog = '      - connectorName: "github.com"\n        namespace: gh\n'
+    text = ALOMA.replace("    connectors:\n", "    connectors:\n" + catalog)
+
+    assert load_deploy_file(aloma_project(tmp_path, text), {}).required_connectors == {"gh": "github.com"}
+
+
+def test_a_catalog_connector_named_twice_is_refused(tmp_path: Path) -> None:
+    catalog = '      - connectorName: "github.com"\n      - connectorName: "GitHub com"\n'
+    text = ALOMA.replace("    connectors:\n", "    connectors:\n" + catalog)
+
+    with pytest.raises(DeployFileError, match="namespace 'githubCom' twice"):
+        load_deploy_file(aloma_project(tmp_path, text), {})
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("        namespace: crm\n        type: remote\n", ""), "'CRM \\(in-house\\)' has no counterpart"),
+        (("        namespace: crm\n        type: remote\n", ""), "cannot create ALOMA's catalog connectors"),
         (('        value: "********"', '        value: "hunter2"'), "never deployed from a file"),
         (
             ('    webhooks:\n      - name: "Webform"', '    webhooks:\n      - name: "W"\n        url: x'),

@@ -128,6 +128,26 @@ def test_missing_secrets_are_listed_and_present_ones_are_not() -> None:
     )
 
 
+def test_required_connectors_that_are_not_configured_block_the_plan() -> None:
+    desired = Desired(required_connectors={"githubCom": "github.com", "kubernetes": "kubernetes"})
+
+    plan = make_plan(desired, Live(connectors={"kubernetes": CRM}), prune=False)
+
+    assert plan.missing_connectors == ["githubCom"]
+    assert plan.blocked
+    assert not make_plan(desired, Live(connectors={"githubCom": CRM, "kubernetes": CRM}), prune=False).blocked
+
+
+def test_a_required_connector_is_never_changed_or_pruned() -> None:
+    desired = Desired(connectors={"crm": CRM}, required_connectors={"githubCom": "github.com"})
+    live = Live(connectors={"crm": CRM, "githubCom": CRM, "old": CRM})
+
+    assert ops(desired, live, prune=True) == [
+        ("connector", "crm", Op.UNCHANGED),
+        ("connector", "old", Op.DELETE),
+    ]
+
+
 def test_libraries_are_planned_like_steps_and_refused_by_a_server_without_them() -> None:
     desired = Desired(libraries={"util": "export const x = 1;\n"})
 

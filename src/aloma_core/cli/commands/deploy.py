@@ -19,12 +19,24 @@ from .common import JsonFlag, open_client
 DEFAULT_FILE = Path("workspace.yaml")
 
 
-class MissingSecrets(CliError):
-    def __init__(self, names: list[str]) -> None:
-        super().__init__(
-            f"the workspace lacks {len(names)} secret(s) the deploy file needs: {', '.join(names)} "
-            "(set each with `aloma secret set NAME -`); nothing was changed"
-        )
+class MissingPrerequisites(CliError):
+    """Secrets and hand-configured connectors are never deployed from a file: they must be there."""
+
+    def __init__(self, plan: Plan) -> None:
+        lacks = []
+        if plan.missing_secrets:
+            names = ", ".join(plan.missing_secrets)
+            lacks.append(
+                f"{len(plan.missing_secrets)} secret(s) the deploy file needs: {names} "
+                "(set each with `aloma secret set NAME -`)"
+            )
+        if plan.missing_connectors:
+            names = ", ".join(plan.missing_connectors)
+            lacks.append(
+                f"{len(plan.missing_connectors)} connector(s) the deploy file expects to be configured: "
+                f"{names} (set each with `aloma connector set NAMESPACE --type TYPE --config JSON`)"
+            )
+        super().__init__(f"the workspace lacks {'; and '.join(lacks)}; nothing was changed")
 
 
 def deploy(
@@ -42,10 +54,10 @@ def deploy(
     desired = load_deploy_file(file, os.environ)
     with open_client() as client:
         plan = make_plan(desired, read_live(client), prune=prune)
-        if dry_run or plan.missing_secrets or not plan.changes:
+        if dry_run or plan.blocked or not plan.changes:
             _print_plan(plan, file, json_output, dry_run=dry_run)
-            if plan.missing_secrets:
-                raise MissingSecrets(plan.missing_secrets)
+            if plan.blocked:
+                raise MissingPrerequisites(plan)
             return
         report = apply_plan(client, plan)
     if json_output:

@@ -2,6 +2,7 @@
 `connectors`, `secrets`, `webhooks` and `tasks` lists. What has a counterpart here is mapped;
 anything else is an error that names the key, never silently dropped (docs/workspace-as-code.md)."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -26,8 +27,9 @@ from .fields import (
 from .state import Desired
 
 WORKSPACE_KEYS = ("name", "steps", "libraries", "connectors", "secrets", "webhooks", "tasks")
-# Our extension of an ALOMA connector entry: ALOMA's catalog names have no counterpart here.
+# Our extension of an ALOMA connector entry: `type` (and `namespace`) make aloma create it.
 CONNECTOR_KEYS = ("connectorName", "namespace", "type", "config")
+_NAME_WORDS = re.compile(r"[A-Za-z0-9]+")
 
 
 def read_aloma_shape(top: JsonObject, base: Path) -> Desired:
@@ -41,7 +43,7 @@ def read_aloma_shape(top: JsonObject, base: Path) -> Desired:
     where = "workspaces[0]"
     entry = mapping(workspaces[0], where)
     only_keys(entry, WORKSPACE_KEYS, where)
-    connectors = _connectors(entry, where)
+    connectors, required = _connectors(entry, where)
     webhooks = _webhooks(entry, where)
     secrets = _secrets(entry.get("secrets"), f"{where}.secrets") | signing_secrets(webhooks or {})
     return Desired(
@@ -51,6 +53,7 @@ def read_aloma_shape(top: JsonObject, base: Path) -> Desired:
         webhooks=webhooks,
         seeds=_tasks(entry.get("tasks"), base, f"{where}.tasks"),
         secrets=tuple(sorted(secrets | connector_secrets(connectors or {}))),
+        required_connectors=required,
     )
 
 
@@ -77,26 +80,53 @@ def _sources(entry: JsonObject, key: str, base: Path, where: str) -> dict[str, s
     return found
 
 
-def _connectors(entry: JsonObject, where: str) -> dict[str, JsonObject] | None:
+def _connectors(entry: JsonObject, where: str) -> tuple[dict[str, JsonObject] | None, dict[str, str]]:
+    """Entries with a `type` are created and kept in step (`found`). An entry of ALOMA's catalog
+    (`connectorName` alone) has no counterpart to create: its namespace must be configured by hand
+    (`required`), which the deploy checks before it changes anything, like a required secret."""
     if "connectors" not in entry:
-        return None
+        return None, {}
     found: dict[str, JsonObject] = {}
+    required: dict[str, str] = {}
     for index, raw in enumerate(items(entry["connectors"], f"{where}.connectors")):
         place = f"{where}.connectors[{index}]"
         item = mapping(raw, place)
         only_keys(item, CONNECTOR_KEYS, place)
-        if "type" not in item or "namespace" not in item:
-            label = item.get("connectorName", "?")
-            raise DeployFileError(
-                f"{place}: ALOMA's connector {label!r} has no counterpart in aloma's catalog; add "
-                "`type:` (remote, http, slack or an installed type) and `namespace:` (its name in "
-                "steps, connectors.NAMESPACE) to the entry, or remove it"
-            )
-        namespace = text(item["namespace"], f"{place}.namespace")
-        if namespace in found:
+        label = text(item.get("connectorName", item.get("namespace")), f"{place}.connectorName")
+        namespace = (
+            text(item["namespace"], f"{place}.namespace") if "namespace" in item else aloma_namespace(label)
+        )
+        if namespace in found or namespace in required:
             raise DeployFileError(f"{place}: namespace {namespace!r} twice")
-        found[namespace] = connector({"type": item["type"], "config": item.get("config")}, place)
-    return found
+        if "type" in item:
+            found[namespace] = connector({"type": item["type"], "config": item.get("config")}, place)
+            continue
+        _only_placeholders(item.get("config"), f"{place}.config", namespace)
+        required[namespace] = label
+    return found, required
+
+
+def aloma_namespace(connector_name: str) -> str:
+    """How ALOMA steps name a catalog connector: its words in camel case (`github.com` is
+    `connectors.githubCom`, `hubspot.com (private)` is `connectors.hubspotComPrivate`)."""
+    words: list[str] = _NAME_WORDS.findall(connector_name)
+    if not words:
+        raise DeployFileError(f"connectorName {connector_name!r}: no letters or digits to name it by")
+    return words[0].lower() + "".join(word[:1].upper() + word[1:].lower() for word in words[1:])
+
+
+def _only_placeholders(config: JsonValue, where: str, namespace: str) -> None:
+    """ALOMA files show a catalog connector's credentials masked (`****`); a real value would be
+    deployed nowhere, so it is refused rather than dropped."""
+    if config is None:
+        return
+    values = mapping(config, where).values()
+    if not all(isinstance(value, str) and set(value) <= {"*"} for value in values):
+        raise DeployFileError(
+            f"{where}: aloma cannot create ALOMA's catalog connectors, so this config would not be "
+            f"applied; configure the connector {namespace!r} by hand (`aloma connector set`) and leave "
+            "only '****' placeholders here, or add `type:` to have the deploy create it"
+        )
 
 
 def _secrets(raw: JsonValue, where: str) -> set[str]:

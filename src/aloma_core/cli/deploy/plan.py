@@ -68,6 +68,12 @@ class Action:
 class Plan:
     actions: list[Action] = field(default_factory=list)
     missing_secrets: list[str] = field(default_factory=list)
+    missing_connectors: list[str] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        """Something the file needs but never creates is missing: nothing may be applied."""
+        return bool(self.missing_secrets or self.missing_connectors)
 
     @property
     def changes(self) -> list[Action]:
@@ -84,6 +90,7 @@ class Plan:
         return {
             "actions": [action.to_json() for action in self.actions],
             "missing_secrets": list(self.missing_secrets),
+            "missing_connectors": list(self.missing_connectors),
             "changes": len(self.changes),
         }
 
@@ -98,9 +105,15 @@ def make_plan(desired: Desired, live: Live, *, prune: bool) -> Plan:
     behind: list[Action] = []
     if desired.settings is not None:
         ahead += _settings(desired.settings, live.settings)
+    # Connectors configured by hand for the file are the workspace's own: never pruned.
+    managed_connectors = {
+        namespace: value
+        for namespace, value in live.connectors.items()
+        if namespace not in desired.required_connectors
+    }
     sections: list[tuple[str, Mapping[str, Any] | None, Mapping[str, Any], Compare]] = [
         ("library", desired.libraries, live.libraries or {}, _source_change),
-        ("connector", desired.connectors, live.connectors, _object_change),
+        ("connector", desired.connectors, managed_connectors, _object_change),
         ("step", desired.steps, live.steps, _source_change),
         ("webhook", desired.webhooks, live.webhooks, _object_change),
         ("schedule", desired.schedules, live.schedules, _object_change),
@@ -113,7 +126,8 @@ def make_plan(desired: Desired, live: Live, *, prune: bool) -> Plan:
         behind = gone + behind
     ahead += _seeds(desired.seeds, live.secrets)
     missing = sorted(set(desired.secrets) - live.secrets)
-    return Plan(ahead + behind, missing)
+    absent = sorted(set(desired.required_connectors) - live.connectors.keys())
+    return Plan(ahead + behind, missing, absent)
 
 
 def _named(

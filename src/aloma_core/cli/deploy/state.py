@@ -23,6 +23,9 @@ class Desired:
     settings: JsonObject | None = None
     seeds: dict[str, JsonObject] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()
+    required_connectors: dict[str, str] = field(default_factory=dict)
+    """Namespaces that must already be configured (ALOMA catalog connectors, set by hand), each
+    with the name the file gives it; never created, changed or pruned by a deploy."""
 
 
 @dataclass(frozen=True)
