@@ -97,6 +97,11 @@ def test_the_key_is_stored_hashed_only(tenant_a: Tenant, tmp_path: Path) -> None
     assert not [file for file in files if key.encode() in file.read_bytes()]
 
 
+def test_a_name_may_have_spaces_inside_as_alomas_do(tenant_a: Tenant) -> None:
+    assert created(tenant_a, name="aloma ui feedback")["name"] == "aloma ui feedback"
+    assert tenant_a.http.delete("/v1/webhooks/aloma ui feedback").status_code == 204
+
+
 def test_a_name_is_unique_in_its_workspace(tenant_a: Tenant, tenant_b: Tenant) -> None:
     created(tenant_a, name="github")
 
@@ -117,7 +122,9 @@ def test_delete_is_204_then_404_and_the_key_stops_working(tenant_a: Tenant, anon
 @pytest.mark.parametrize(
     ("body", "named"),
     [
-        ({"name": "bad name"}, "name"),
+        ({"name": "bad/name"}, "name"),
+        ({"name": "trailing "}, "name"),
+        ({"name": " leading"}, "name"),
         ({"name": ""}, "name"),
         ({"name": "h", "keep_headers": ["Authorization"]}, "Authorization"),
         ({"name": "h", "keep_headers": ["authorization"]}, "authorization"),

@@ -18,7 +18,8 @@ DEFAULT_SIGNATURE_HEADER = {
     SigningScheme.HMAC_SHA256: "X-Signature",
 }
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+# Spaces inside, as ALOMA's webhook names have them ("aloma ui feedback"); the URL names the key.
+_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_.-])?")
 # An HTTP field name (RFC 9110 token).
 _HEADER = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}")
 # Credentials of the caller's own: a task's data would keep them for anyone who reads the task.
@@ -27,7 +28,10 @@ _NEVER_KEPT = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 def check_name(name: str) -> None:
     if not _NAME.fullmatch(name):
-        raise InvalidInput("name: 1-64 letters, digits, '_', '.', '-', starting with a letter or digit")
+        raise InvalidInput(
+            "name: 1-64 letters, digits, spaces, '_', '.', '-', starting with a letter or digit "
+            "and not ending with a space"
+        )
 
 
 def kept_headers(names: Sequence[str]) -> tuple[str, ...]:
