@@ -59,4 +59,14 @@ def remote_calls_awaited_unawaited_into_and_catching(
     (run,) = runs_of(ws.events(task_id), "sync contact")
     assert run["error"] is None
     assert run["duration_ms"] >= 300, "the run waited for the un-awaited call before committing"
+    calls = [(call["connector"], call["method"], call["status"]) for call in run["calls"]]
+    assert calls == [
+        ("crm", "upsert", "ok"),
+        ("crm", "notify", "ok"),
+        ("crm", "lookup", "ok"),
+        ("crm", "explode", "failed"),
+    ], "the history keeps every call in the order the step made them, with how it ended"
+    assert run["calls"][1]["ms"] >= 300
+    assert run["calls"][3]["message"] == "connectors.crm.explode: HTTP 409: duplicate contact"
+    assert all("message" not in call for call in run["calls"][:3])
     return lookup

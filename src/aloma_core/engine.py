@@ -240,6 +240,7 @@ def commit_run(
         "cpu_ms": round(result.cpu_ms, 3),
         "changes": [],
         "logs": [{"level": line.level, "message": line.message} for line in result.logs],
+        "calls": [call.to_json() for call in result.calls],
         "error": None,
     }
     if result.error is None and task.state is TaskState.CANCELLED:

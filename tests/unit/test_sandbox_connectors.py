@@ -175,3 +175,37 @@ def test_connectors_cannot_be_reassigned(body: str) -> None:
     result = run_body(body)
     assert result.error is not None
     assert "TypeError" in result.error.message
+
+
+def test_the_result_records_each_call_in_order_with_its_status_and_time() -> None:
+    host = FakeHost(failures={"crm.explode": "HTTP 409: duplicate"}, delays={"crm.slow": 0.05})
+    body = "await connectors.crm.slow({});\ntry { await connectors.crm.explode({}); } catch (e) {}"
+    result = ok(run_body(body, host=host))
+    slow, failed = result.calls
+    assert (slow.connector, slow.method, slow.status, slow.message) == ("crm", "slow", "ok", None)
+    assert slow.ms is not None
+    assert slow.ms >= 50
+    assert (failed.method, failed.status, failed.message) == ("explode", "failed", "HTTP 409: duplicate")
+
+
+def test_a_run_without_calls_records_none() -> None:
+    assert ok(run_body("data.x = 1;")).calls == []
+
+
+def test_a_call_outlasting_the_run_is_recorded_unfinished() -> None:
+    host = FakeHost(delays={"crm.slow": 1.0})
+    limits = Limits(cpu_time_ms=300, wall_time_ms=300)
+    result = run_body("connectors.crm.slow({});\nthrow new Error('stop');", host=host, limits=limits)
+    assert result.error is not None
+    [call] = result.calls
+    assert (call.method, call.status, call.ms) == ("slow", "unfinished", None)
+
+
+def test_a_secret_in_a_failed_call_message_is_masked_in_the_record() -> None:
+    host = FakeHost(failures={"crm.get": "refused token s3cr3t-value"})
+    body = "try { await connectors.crm.get({}); } catch (e) {}"
+    result = ok(run_body(body, host=host, config={"CRM_TOKEN": "s3cr3t-value"}))
+    [call] = result.calls
+    assert call.message is not None
+    assert "s3cr3t-value" not in call.message
+    assert call.to_json()["message"] == call.message

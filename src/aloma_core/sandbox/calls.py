@@ -2,12 +2,13 @@
 
 import hashlib
 import json
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ..json_types import JsonObject
 from .nesting import within_nesting
-from .types import ConnectorCall, ConnectorHost
+from .types import CallRecord, ConnectorCall, ConnectorHost
 
 _THREADS = 8
 
@@ -33,6 +34,8 @@ class ConnectorCalls:
         self._identity = identity
         self._pool: ThreadPoolExecutor | None = None
         self._running: dict[Future[JsonObject], int] = {}
+        self._started: dict[int, ConnectorCall] = {}
+        self._ended: dict[int, tuple[str, float, str | None]] = {}
 
     @property
     def pending(self) -> bool:
@@ -46,7 +49,16 @@ class ConnectorCalls:
         call = ConnectorCall(namespace, method, args, key, timeout_s)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="aloma-connector")
+        self._started[number] = call
         self._running[self._pool.submit(self._perform, number, call)] = number
+
+    def records(self) -> list[CallRecord]:
+        """Every call the step made, in its order, with how it ended (for the run's history)."""
+        out = []
+        for number, call in sorted(self._started.items()):
+            status, ms, message = self._ended.get(number, ("unfinished", None, None))
+            out.append(CallRecord(call.namespace, call.method, status, ms, message))
+        return out
 
     def wait(self, timeout_s: float) -> list[JsonObject]:
         """The outcomes of calls that finish within `timeout_s` (all that are done once one is)."""
@@ -66,6 +78,14 @@ class ConnectorCalls:
         self._running.clear()
 
     def _perform(self, number: int, call: ConnectorCall) -> JsonObject:
+        started = time.perf_counter()
+        outcome = self._outcome(number, call)
+        message = outcome.get("message")
+        status = "ok" if outcome["ok"] else "failed"
+        self._ended[number] = (status, (time.perf_counter() - started) * 1000, _text(message))
+        return outcome
+
+    def _outcome(self, number: int, call: ConnectorCall) -> JsonObject:
         try:
             value = self._host.call(call)
         except Exception as exc:  # any failure of the host reaches JavaScript as a rejected Error
@@ -75,3 +95,7 @@ class ConnectorCalls:
         except (TypeError, ValueError) as exc:
             return {"n": number, "ok": False, "message": f"connector result is not JSON: {exc}"}
         return {"n": number, "ok": True, "value": text}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

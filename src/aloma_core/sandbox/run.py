@@ -26,7 +26,7 @@ from .nesting import NestedTooDeeply, within_nesting
 from .record import EMPTY, Record, parse_record
 from .redact import Redactor
 from .source_scan import SourceScan, scan
-from .types import ConnectorHost, LogLine, RunError, RunInput, RunResult, TaskActions
+from .types import CallRecord, ConnectorHost, LogLine, RunError, RunInput, RunResult, TaskActions
 from .wellformed import well_formed
 
 STALLED = "the content never finished: it awaits a promise that nothing settles (no call or timer is pending)"
@@ -177,4 +177,10 @@ class _Run:
             error=error,
             cpu_ms=self._engine.cpu_used_s * 1000,
             wall_ms=(time.perf_counter() - self._started) * 1000,
+            calls=[self._redacted(call) for call in self._calls.records()],
         )
+
+    def _redacted(self, call: CallRecord) -> CallRecord:
+        """A failure's message can quote a secret the connector was given; history must not."""
+        message = None if call.message is None else self._redact(call.message)
+        return CallRecord(call.connector, call.method, call.status, call.ms, message)

@@ -89,6 +89,26 @@ class RunError:
     file: str | None = None
 
 
+@dataclass(frozen=True)
+class CallRecord:
+    """One connector call as the run's history keeps it: `status` is `ok`, `failed` (with the
+    failure's `message`) or `unfinished` (still running, or never started, when the run ended);
+    `ms` is its wall time, None when it did not finish."""
+
+    connector: str
+    method: str
+    status: str
+    ms: float | None
+    message: str | None = None
+
+    def to_json(self) -> JsonObject:
+        out: JsonObject = {"connector": self.connector, "method": self.method, "status": self.status}
+        out["ms"] = None if self.ms is None else round(self.ms, 1)
+        if self.message is not None:
+            out["message"] = self.message
+        return out
+
+
 @dataclass
 class RunResult:
     data: JsonObject | None
@@ -100,3 +120,5 @@ class RunResult:
     error: RunError | None
     cpu_ms: float
     wall_ms: float
+    calls: list[CallRecord] = field(default_factory=list)
+    """The run's connector calls in the order the step made them."""

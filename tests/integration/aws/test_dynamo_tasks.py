@@ -284,7 +284,7 @@ def test_open_and_failed_tasks_do_not_expire(tasks: DynamoTaskStore, dynamodb: D
 # Limits
 
 
-def run_event(logs: int, changes: int, message: str = "boom") -> Event:
+def run_event(logs: int, changes: int, message: str = "boom", calls: int = 0) -> Event:
     return Event(
         "run",
         5,
@@ -297,6 +297,10 @@ def run_event(logs: int, changes: int, message: str = "boom") -> Event:
             "cpu_ms": 1.0,
             "changes": [{"op": "set", "path": ["k", i], "value": "v" * 100} for i in range(changes)],
             "logs": [{"level": "info", "message": f"line {i} " + "x" * 100} for i in range(logs)],
+            "calls": [
+                {"connector": "crm", "method": f"m{i}", "status": "failed", "ms": 1.0, "message": "y" * 100}
+                for i in range(calls)
+            ],
             "error": {"step": "chatty", "message": message, "line": 7},
         },
     )
@@ -346,6 +350,23 @@ def test_changes_are_cut_after_logs_and_other_bulk_is_dropped(tasks: DynamoTaskS
         "text": None,
         "truncated": {"text": {"dropped_bytes": 500_002}},
     }
+
+
+def test_connector_calls_are_cut_after_logs_and_before_changes(tasks: DynamoTaskStore) -> None:
+    task = make_task()
+    tasks.create(task, created(task))
+
+    assert tasks.save(next_version(task), 1, [run_event(logs=100, changes=3, calls=5_000)])
+
+    stored = tasks.history(A, task.id)[1]
+    lost = stored.detail["truncated"]
+    assert isinstance(lost, dict)
+    assert lost["logs"] == {"kept": 0, "of": 100}
+    kept = lost["calls"]
+    assert isinstance(kept, dict)
+    assert kept["of"] == 5_000
+    assert len(stored.detail["calls"]) == kept["kept"] > 0  # type: ignore[arg-type]
+    assert len(stored.detail["changes"]) == 3  # type: ignore[arg-type]
 
 
 def test_many_events_of_one_save_are_packed_in_order(

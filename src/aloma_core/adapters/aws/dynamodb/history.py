@@ -9,7 +9,7 @@ write its atomicity:
   consecutive events are packed into items holding `records`, a JSON array of event records.
 
 A cut event keeps `type`, `at`, `step`, `version`, `claim` and `error` (its message clipped only
-as a last resort), keeps the first entries of `logs` and `changes` (logs give way first), and
+as a last resort), keeps the first entries of `logs`, `calls` and `changes` (in that order of giving way), and
 sets other fields over 1 KiB to null. It says what it lost under `truncated`:
 `{"logs": {"kept": 3, "of": 5000}}` for a list, `{"data": {"dropped_bytes": 412345}}` for a
 dropped field, `{"error": {"message_chars": 400000}}` for a clipped message.
@@ -33,7 +33,7 @@ from .items import text as text_of
 
 TRUNCATED = "truncated"
 _KEPT = frozenset({"step", "version", "claim", "error", TRUNCATED})
-_LISTS = ("logs", "changes")
+_LISTS = ("logs", "calls", "changes")
 _ERROR_CHARS = 1000
 _BULKY_BYTES = 1024
 
