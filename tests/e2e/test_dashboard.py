@@ -1,6 +1,7 @@
 """The dashboard (/ui) driven in headless Chromium over a real local home: sign in and out, a wrong
 key, filters, a failing step seen at its line, fixed on the Steps page and resumed, a rerun from a
-run with edited data, and a bulk resume."""
+run with edited data, a bulk resume, the Steps page (use, error rate, match tester, switch), cancel
+and clone, connector calls in the timeline and the task list's live updates."""
 
 from collections.abc import Iterator
 
@@ -8,6 +9,8 @@ import pytest
 from chromium import launch
 from e2e_support import Server, Workspace
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from fake_service import FakeService, json_reply
 
 # A step whose line 7 throws until it is fixed, then completes the task with the total.
 PRICE = """\
@@ -28,6 +31,26 @@ export const condition = { order: { total: Number } };
 
 export const content = async () => {
   task.complete({ total: data.order.total });
+};
+"""
+PARK = """\
+export const condition = { approval: String, asked: null };
+
+export const content = async () => {
+  data.asked = true;
+  task.park(24 * 3600 * 1000);
+};
+"""
+LOOKUP = """\
+export const condition = { email: String, tier: null };
+
+export const content = async () => {
+  data.tier = (await connectors.crm.lookup({ email: data.email })).tier;
+  try {
+    await connectors.crm.flag({ email: data.email });
+  } catch (error) {
+    console.warn('not flagged:', error.message);
+  }
 };
 """
 REJECT = """\
@@ -214,3 +237,85 @@ def test_bulk_resume_of_the_error_tasks_of_a_step(server: Server, page: Page) ->
     for task_id in failed:
         assert ws.settle(task_id)["state"] == "done"
     expect(page.locator("#bulk-preview h2")).to_contain_text("0 tasks match")
+
+
+def test_steps_page_use_error_rate_match_tester_and_switch(server: Server, page: Page) -> None:
+    ws = shop(server)
+    for data in ({"order": {"qty": 1, "unit": 2}}, {"order": {"qty": 1}}):
+        ws.settle(ws.new_task(data))
+    sign_in(page, server, ws, "/ui/steps")
+    price = page.locator("article.step", has=page.get_by_role("heading", name="price order"))
+    expect(price.locator(".usage")).to_contain_text("ran on 2 tasks; 1 in error (50 %)")
+    expect(price.locator(".condition")).to_contain_text('"qty"')
+    expect(price.locator(".source .nx").first).to_be_attached()
+    finish = page.locator("article.step", has=page.get_by_role("heading", name="finish order"))
+    expect(finish.locator(".usage")).to_contain_text("ran on 1 tasks; 0 in error (0 %)")
+
+    tester = page.get_by_label("Task data (JSON object)")
+    tester.fill('{"order": ')
+    expect(page.get_by_role("button", name="Match", exact=True)).to_be_disabled()
+    tester.fill('{"order": {"qty": 2}}')
+    page.get_by_role("button", name="Match", exact=True).click()
+    expect(page.locator("#match-result")).to_have_text("price order (version 1)")
+
+    switch = page.locator("article.step", has=page.get_by_role("heading", name="drop withdrawn order"))
+    switch.get_by_label("enabled").uncheck()
+    expect(page.locator("#flash")).to_have_text("drop withdrawn order disabled")
+    assert ws.client.get("/v1/steps/drop withdrawn order").json()["enabled"] is False
+    tester.fill('{"withdrawn": true}')
+    page.get_by_role("button", name="Match", exact=True).click()
+    expect(page.locator("#match-result")).to_have_text("drop withdrawn order (version 2, disabled)")
+    tester.fill('{"nothing": 1}')
+    page.get_by_role("button", name="Match", exact=True).click()
+    expect(page.locator("#match-result")).to_have_text("No step matches this data.")
+
+
+def test_cancel_a_waiting_task_then_clone_it(server: Server, page: Page) -> None:
+    ws = server.workspace("shop")
+    ws.put_step("ask approval", PARK)
+    task_id = ws.new_task({"approval": "refund"}, name="needs approval")
+    assert ws.settle(task_id)["state"] == "waiting"
+    sign_in(page, server, ws, f"/ui/tasks/{task_id}")
+    expect(page.locator(".timeline")).to_contain_text("parked by ask approval")
+    expect(page.get_by_role("button", name="Resume")).to_have_count(0)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#task-state")).to_have_text("cancelled")
+    expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
+    assert ws.task(task_id)["state"] == "cancelled"
+
+    page.get_by_role("button", name="Clone into a new task").click()
+    expect(page).not_to_have_url(f"{server.url}/ui/tasks/{task_id}")
+    clone_id = page.url.rsplit("/", 1)[1]
+    # The clone starts from the data as the source left it, which no step matches any more.
+    expect(page.locator(".ev-created")).to_contain_text(f"a clone of {task_id}")
+    expect(page.locator("#task-state")).to_have_text("incomplete")
+    assert ws.task(clone_id)["name"] == "needs approval"
+    assert ws.events(clone_id)[0]["cloned_from"] == task_id
+
+
+def test_connector_calls_in_the_timeline_and_live_task_list(server: Server, page: Page) -> None:
+    service = FakeService().start()
+    try:
+        service.route("POST", "/lookup", json_reply({"tier": "gold"}))
+        service.route("POST", "/flag", json_reply({"message": "already flagged"}, 409))
+        ws = server.workspace("shop")
+        answer = ws.client.put("/v1/connectors/crm", json={"type": "remote", "config": {"url": service.url}})
+        assert answer.status_code == 200, answer.text
+        ws.put_step("look up tier", LOOKUP)
+        sign_in(page, server, ws)
+        expect(page.locator("table.tasks")).to_contain_text("No task matches.")
+        task_id = ws.new_task({"email": "ada@example.com"}, name="new signup")
+        ws.settle(task_id)
+        row = page.locator("table.tasks tbody tr", has_text="new signup")
+        expect(row).to_contain_text("incomplete")
+        expect(page.locator(".state-counts")).to_contain_text("incomplete 1")
+        row.get_by_role("link", name=task_id[-10:]).click()
+    finally:
+        service.stop()
+    calls = page.locator(".ev-run table.calls tbody tr")
+    expect(calls).to_have_count(2)
+    expect(calls.first).to_contain_text("crm.lookup")
+    expect(calls.first).to_contain_text("ok")
+    expect(calls.last).to_contain_text("failed: connectors.crm.flag: HTTP 409: already flagged")
+    expect(calls.first.locator("td.num")).to_contain_text(" ms")
+    expect(page.locator(".ev-run .logs")).to_contain_text("not flagged")
