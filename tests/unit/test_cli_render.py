@@ -189,6 +189,23 @@ def test_timeline_with_changes_and_logs_shows_them_under_each_run() -> None:
     assert "[error] boom" in text
 
 
+def test_timeline_with_logs_shows_each_connector_call_with_status_and_time() -> None:
+    calls: list[JsonValue] = [
+        {"connector": "crm", "method": "upsert", "status": "ok", "ms": 41.25},
+        {"connector": "crm", "method": "flag", "status": "failed", "ms": 3.0, "message": "HTTP 409"},
+        {"connector": "fetch", "method": "", "status": "unfinished", "ms": None},
+    ]
+    run: JsonObject = {"seq": 1, "at": at(0), "type": "run", "step": "sync", "logs": [], "calls": calls}
+
+    with_logs = rendered(timeline_table([run], changes=False, logs=True, tz=UTC))
+    without = rendered(timeline_table([run], changes=False, logs=False, tz=UTC))
+
+    assert "[call] crm.upsert ok 41 ms" in with_logs
+    assert "[call] crm.flag failed 3.0 ms: HTTP 409" in with_logs
+    assert "[call] fetch unfinished" in with_logs
+    assert "[call]" not in without
+
+
 def test_user_text_is_never_read_as_rich_markup() -> None:
     steps: list[JsonObject] = [
         {

@@ -146,7 +146,20 @@ def event_details(event: JsonObject, *, changes: bool, logs: bool) -> list[Text]
         ]
     if logs and kind == "run":
         lines += [_log_line(line) for line in _items(event.get("logs"))]
+        lines += [_call_line(call) for call in _items(event.get("calls")) if isinstance(call, dict)]
     return lines
+
+
+def _call_line(call: JsonObject) -> Text:
+    """A connector call of the run: `[call] crm.upsert ok 41.2 ms`, a failure with its reason."""
+    method = call.get("method")
+    name = f"{call.get('connector')}.{method}" if method else str(call.get("connector"))
+    status = str(call.get("status") or "")
+    ms = call.get("ms")
+    took = f" {_milliseconds(ms)}" if isinstance(ms, int | float) else ""
+    reason = f": {call['message']}" if call.get("message") else ""
+    style = "green" if status == "ok" else "red"
+    return Text.assemble("  ", ("[call]", "cyan"), f" {name} ", (status, style), f"{took}{reason}")
 
 
 def _items(value: JsonValue) -> list[JsonValue]:

@@ -143,7 +143,7 @@ def show_task(task_id: IdArgument, json_output: JsonFlag = False) -> None:
 def log(
     task_id: IdArgument,
     changes: Annotated[bool, typer.Option("--changes", help="Show the changes of each run.")] = False,
-    logs: Annotated[bool, typer.Option("--logs", help="Show the log lines of each run.")] = False,
+    logs: Annotated[bool, typer.Option("--logs", help="Show each run's logs and calls.")] = False,
     json_output: JsonFlag = False,
 ) -> None:
     """Show a task's history as a timeline, oldest first."""
