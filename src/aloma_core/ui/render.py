@@ -78,6 +78,9 @@ def environment() -> Environment:
         autoescape=select_autoescape(("html",)),
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the package and never change under a running server: no check of
+        # each file's time at every render (a long timeline would otherwise pay one per entry).
+        auto_reload=False,
     )
     env.filters.update(
         clock=clock, stamp=stamp, iso=iso_stamp, pretty=pretty, compact=compact, json_html=json_html
