@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import aws_cost, cold_start, matching, sandbox, throughput
+from . import aws_cost, cold_start, dashboard, matching, sandbox, throughput
 
 Table = list[tuple[str, str, str, str]]
 OUTPUT = Path(__file__).parents[1] / "BENCHMARKS.md"
@@ -56,6 +56,15 @@ BENCHMARKS: list[tuple[str, str, Sequence[str], Callable[[], Table]]] = [
         "`import boto3` with one client.",
         ("handler", "import", "init", "vs boto3"),
         cold_start.run,
+    ),
+    (
+        "Dashboard",
+        "A task of 500 runs over 1 MB of data, made by the local home, opened at /ui/tasks/{id} in "
+        "headless Chromium (5 openings after a warm-up): from navigation until the timeline holds every "
+        "event and the browser has painted a frame. Beside it, each fragment the page loads, fetched "
+        "alone over HTTP (best of 3) with its size: the server's share.",
+        ("task", "in the browser", "server, per fragment", "budget"),
+        dashboard.run,
     ),
 ]
 
