@@ -140,6 +140,23 @@ def test_the_fragments_need_the_key_and_the_pages_carry_security_headers(server:
     assert fragment.headers["cache-control"] == "no-store"
 
 
+def test_a_filter_the_fragments_cannot_mean_is_refused_not_dropped(server: Server) -> None:
+    ws = shop(server)
+    ws.settle(ws.new_task({"withdrawn": True}, name="withdrawn order"))
+    ignored = ws.client.get("/ui/f/tasks", params={"state": "ignored", "created_after": "2020-01-01T00:00"})
+    assert ignored.status_code == 200
+    assert "withdrawn order" in ignored.text
+    assert "withdrawn order" not in ws.client.get("/ui/f/tasks", params={"state": "done"}).text
+
+    bad_state = ws.client.get("/ui/f/bulk", params={"state": "finished"})
+    bad_time = ws.client.get("/ui/f/counts", params={"created_before": "yesterday"})
+
+    assert bad_state.status_code == 422
+    assert "state: 'finished' is not one of running" in bad_state.json()["error"]["message"]
+    assert bad_time.status_code == 422
+    assert bad_time.json()["error"]["message"].startswith("created_before: 'yesterday' is not a date")
+
+
 def test_filter_tasks(server: Server, page: Page) -> None:
     ws = shop(server)
     done = ws.new_task({"order": {"qty": 2, "unit": 4}}, name="paid order")

@@ -1,31 +1,36 @@
 """The filter form of the Tasks and Bulk pages, read from a query string into the platform's
-`TaskFilter` (the one `/v1/tasks` uses), plus the state the form also picks."""
+`TaskFilter` (the one `/v1/tasks` uses), plus the state the form also picks.
+
+A value the form cannot mean (an unknown state, a time that is not one) is refused with a 422,
+never dropped: a filter silently ignored would show more tasks than asked for, and a bulk action
+would then act on them."""
 
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 from fastapi import Request
 
+from ..errors import InvalidInput
 from ..model import TaskState
 from ..task_filter import TaskFilter
 
 TEXT_FIELDS = ("name", "tag", "step", "q")
 
 
-def epoch_ms(local: str | None) -> int | None:
+def epoch_ms(name: str, local: str | None) -> int | None:
     """A `datetime-local` value (read as UTC, the time the dashboard shows) as epoch ms."""
     if not local:
         return None
     try:
         moment = datetime.fromisoformat(local)
     except ValueError:
-        return None
+        raise InvalidInput(f"{name}: {local!r} is not a date and time such as 2025-01-31T09:30") from None
     return int(moment.replace(tzinfo=moment.tzinfo or UTC).timestamp() * 1000)
 
 
 @dataclass(frozen=True)
 class FilterForm:
-    """What the form holds, as typed: empty fields are no filter, a bad value is ignored."""
+    """What the form holds, as typed: empty fields are no filter."""
 
     state: str | None = None
     name: str | None = None
@@ -42,11 +47,17 @@ class FilterForm:
 
     @property
     def task_state(self) -> TaskState | None:
-        known = {state.value for state in TaskState}
-        return TaskState(self.state) if self.state in known else None
+        if self.state is None:
+            return None
+        known = [state.value for state in TaskState]
+        if self.state not in known:
+            raise InvalidInput(f"state: {self.state!r} is not one of {', '.join(known)}")
+        return TaskState(self.state)
 
     def where(self) -> TaskFilter:
         text = {key: getattr(self, key) for key in TEXT_FIELDS}
         return TaskFilter(
-            created_after=epoch_ms(self.created_after), created_before=epoch_ms(self.created_before), **text
+            created_after=epoch_ms("created_after", self.created_after),
+            created_before=epoch_ms("created_before", self.created_before),
+            **text,
         )
