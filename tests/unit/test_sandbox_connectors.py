@@ -7,6 +7,7 @@ from sandbox_support import FakeHost, messages, ok, run_body, run_source, step_f
 
 from aloma_core.limits import Limits
 from aloma_core.sandbox.calls import idempotency_key
+from aloma_core.sandbox.run import CALL_MESSAGE_CHARS
 
 
 def test_any_namespace_and_method_reaches_the_host() -> None:
@@ -209,3 +210,13 @@ def test_a_secret_in_a_failed_call_message_is_masked_in_the_record() -> None:
     assert call.message is not None
     assert "s3cr3t-value" not in call.message
     assert call.to_json()["message"] == call.message
+
+
+def test_a_long_failure_message_is_cut_short_in_the_record_only() -> None:
+    host = FakeHost(failures={"crm.get": "x" * 1000})
+    body = "try { await connectors.crm.get({}); } catch (e) { data.seen = e.message.length; }"
+    result = ok(run_body(body, host=host))
+    [call] = result.calls
+    assert call.message == "x" * CALL_MESSAGE_CHARS + "…"
+    assert result.data is not None
+    assert result.data["seen"] >= 1000

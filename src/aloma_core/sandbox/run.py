@@ -29,6 +29,8 @@ from .source_scan import SourceScan, scan
 from .types import CallRecord, ConnectorHost, LogLine, RunError, RunInput, RunResult, TaskActions
 from .wellformed import well_formed
 
+CALL_MESSAGE_CHARS = 300
+"""How much of a failed connector call's message the run's history keeps."""
 STALLED = "the content never finished: it awaits a promise that nothing settles (no call or timer is pending)"
 
 
@@ -181,6 +183,11 @@ class _Run:
         )
 
     def _redacted(self, call: CallRecord) -> CallRecord:
-        """A failure's message can quote a secret the connector was given; history must not."""
-        message = None if call.message is None else self._redact(call.message)
+        """A failure's message can quote a secret the connector was given; history must not. It is
+        also cut short: the step saw it whole, the history keeps what says why."""
+        if call.message is None:
+            return call
+        message = self._redact(call.message)
+        if len(message) > CALL_MESSAGE_CHARS:
+            message = message[:CALL_MESSAGE_CHARS] + "…"
         return CallRecord(call.connector, call.method, call.status, call.ms, message)
