@@ -60,9 +60,10 @@ BENCHMARKS: list[tuple[str, str, Sequence[str], Callable[[], Table]]] = [
     (
         "Dashboard",
         "A task of 500 runs over 1 MB of data, made by the local home, opened at /ui/tasks/{id} in "
-        "headless Chromium (5 openings after a warm-up): from navigation until the timeline holds every "
-        "event and the browser has painted a frame. Beside it, each fragment the page loads, fetched "
-        "alone over HTTP (best of 3) with its size: the server's share.",
+        "headless Chromium (5 openings after a warm-up), by a click in the Tasks page and by its URL in a "
+        "new tab: until the timeline holds every event and the browser has painted a frame. Beside it, "
+        "each fragment the page loads, fetched alone over HTTP (best of 3) with its size: the server's "
+        "share; and the machine's load average, which the figures depend on.",
         ("task", "in the browser", "server, per fragment", "budget"),
         dashboard.run,
     ),
