@@ -10,6 +10,7 @@ from chromium import launch
 from e2e_support import Server, Workspace
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+import library_scenarios
 from fake_service import FakeService, json_reply
 
 # A step whose line 7 throws until it is fixed, then completes the task with the total.
@@ -155,6 +156,24 @@ def test_a_filter_the_fragments_cannot_mean_is_refused_not_dropped(server: Serve
     assert "state: 'finished' is not one of running" in bad_state.json()["error"]["message"]
     assert bad_time.status_code == 422
     assert bad_time.json()["error"]["message"].startswith("created_before: 'yesterday' is not a date")
+
+
+def test_an_error_in_a_library_is_shown_in_the_library_at_its_line(server: Server) -> None:
+    ws = server.workspace("shop")
+    ws.put_library("crm", library_scenarios.CRM)
+    ws.put_library("text", library_scenarios.TEXT)
+    ws.put_step("check id", library_scenarios.CHECK_ID)
+    task_id = ws.new_task({"check": True, "customer": {"first": "Ada"}})
+    assert ws.settle(task_id)["state"] == "error"
+
+    head = ws.client.get(f"/ui/f/tasks/{task_id}").text
+    story = ws.client.get(f"/ui/f/tasks/{task_id}/timeline").text
+
+    assert f"line {library_scenarios.REQUIRE_ID_THROW_LINE} of lib/crm.js" in head
+    assert "<summary>lib/crm.js</summary>" in story
+    assert "check id.js</summary>" not in story
+    highlighted = story.split('<span class="hll">', 1)[1].split("\n", 1)[0]
+    assert '"customer has no id"' in highlighted
 
 
 def test_filter_tasks(server: Server, page: Page) -> None:

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from aloma_core.json_types import JsonObject
+from aloma_core.libraries import Library
 from aloma_core.model import Event, Step
 from aloma_core.ui import timeline
 from aloma_core.ui.render import environment
@@ -115,11 +116,21 @@ def test_dispatch_of_finds_the_dispatch_of_a_run_and_nothing_for_other_events() 
 STEP = Step("w", "s", 1, {}, "", "export const condition = {};\nthrow new Error('x');\n", True, 1, 0, 0)
 
 
+LIBRARY = Library("w", "crm", 2, 5, "export const a = 1;\nexport const b = () => { throw 1; };\n", 0)
+
+
 def rendered(events: list[Event]) -> str:
     template = environment().get_template("f/timeline.html")
     task = SimpleNamespace(id="t1")
-    entries = timeline.build(events)
-    return template.render(base="", task=task, entries=entries, steps={"s": STEP}, count=9, rerunnable=True)
+    return template.render(
+        base="",
+        task=task,
+        entries=timeline.build(events),
+        steps={"s": STEP},
+        libraries={"lib/crm.js": LIBRARY},
+        count=9,
+        rerunnable=True,
+    )
 
 
 def test_the_fragment_shows_calls_failing_line_children_parks_and_conflicts() -> None:
@@ -158,3 +169,14 @@ def test_the_fragment_escapes_what_steps_wrote() -> None:
 
     assert "&lt;b&gt;x&lt;/b&gt;" in html
     assert "<b>x</b>" not in html
+
+
+def test_an_error_in_a_library_shows_the_library_at_its_line_not_the_step() -> None:
+    error = {"step": "s", "message": "1 (at lib/crm.js:2)", "line": 2, "file": "lib/crm.js"}
+    html = rendered(history(("created", {"data": {}}), run([], error=error)))
+
+    assert "<summary>lib/crm.js</summary>" in html
+    assert "shown as it is now (version 2)" in html
+    assert "s.js</summary>" not in html
+    highlighted = html.split('<span class="hll">', 1)[1].split("</span></span>", 1)[0]
+    assert "throw" in highlighted

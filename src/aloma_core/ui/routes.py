@@ -137,12 +137,14 @@ def task_timeline(
     task = platform.get_task(workspace, task_id)
     events = platform.history(workspace, task_id)
     sources = {step.name: step for step in platform.list_steps(workspace)}
+    libraries = {f"lib/{lib.name}.js": lib for lib in platform.list_libraries(workspace)}
     return _html(
         request,
         "f/timeline.html",
         task=task,
         entries=timeline.build(events),
         steps=sources,
+        libraries=libraries,
         count=len(events),
         rerunnable=task.state in RESUMABLE_STATES,
     )
