@@ -29,6 +29,12 @@ class Api:
         text = response.get("body") or ""
         return Answer(response["statusCode"], json.loads(text) if text else None)
 
+    def page(self, path: str) -> tuple[int, str, dict[str, str]]:
+        """A dashboard page or fragment (HTML, not JSON): status, body and headers."""
+        headers = {} if self.key is None else {"Authorization": f"Bearer {self.key}"}
+        response = self.driver.invoke(API, http_api_event("GET", path, headers=headers))
+        return response["statusCode"], response.get("body") or "", response.get("headers") or {}
+
     def ok(self, method: str, path: str, body: object = None, *, status: int = 200) -> Any:
         answer = self.call(method, path, body)
         assert answer.status == status, answer

@@ -1,7 +1,9 @@
-"""The dashboard's task routes on the AWS home (API, matcher and runner handlers on moto): a rerun
-and a bulk resume are new task versions the stream filter lets through, so steps really run again."""
+"""The dashboard on the AWS home (API, matcher and runner handlers on moto): its pages served by the
+API function, a failed run shown at its line; a rerun and a bulk resume are new task versions the
+stream filter lets through, so steps really run again."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ import dashboard_scenarios
 import lifecycle_scenarios
 import time_scenarios
 from dashboard_scenarios import ReplayChecked, Send
-from lifecycle_scenarios import ScenarioWorkspace
+from lifecycle_scenarios import ScenarioWorkspace, step_file
 
 pytest_plugins = ["pipeline_fixtures"]
 
@@ -52,3 +54,24 @@ def test_replay_gives_the_stored_data_after_every_shared_scenario(
         return ReplayChecked(ws, sender(ws))
 
     scenario(checked)
+
+
+def test_the_api_function_serves_the_dashboard(new_workspace: Callable[..., Workspace]) -> None:
+    ws = new_workspace()
+    ws.put_step("check", step_file("{n: Number}", "if (data.n > 1) {\n  throw new Error('too big');\n}"))
+    task_id = ws.new_task({"n": 2})
+    assert ws.settle(task_id)["state"] == "error"
+
+    shell = ws.api.page(f"/ui/tasks/{task_id}")
+    script = ws.api.page("/ui/static/app.js")
+    story = ws.api.page(f"/ui/f/tasks/{task_id}/timeline")
+    anonymous = replace(ws.api, key=None).page(f"/ui/f/tasks/{task_id}/timeline")
+
+    assert shell[0] == 200
+    assert "default-src 'self'" in shell[2]["content-security-policy"]
+    assert (script[0], script[2]["content-type"]) == (200, "text/javascript; charset=utf-8")
+    assert story[0] == 200
+    assert "run of check failed" in story[1]
+    highlighted = story[1].split('<span class="hll">', 1)[1].split("\n", 1)[0]
+    assert "too big" in highlighted
+    assert anonymous[0] == 401
