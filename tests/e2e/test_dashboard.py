@@ -3,6 +3,7 @@ key, filters, a failing step seen at its line, fixed on the Steps page and resum
 run with edited data, a bulk resume, the Steps page (use, error rate, match tester, switch), cancel
 and clone, connector calls in the timeline and the task list's live updates."""
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,9 @@ from e2e_support import Server, Workspace
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 import library_scenarios
+from aloma_core.ui import queries
 from fake_service import FakeService, json_reply
+from lifecycle_scenarios import step_file
 
 # A step whose line 7 throws until it is fixed, then completes the task with the total.
 PRICE = """\
@@ -281,11 +284,15 @@ def test_steps_page_use_error_rate_match_tester_and_switch(server: Server, page:
         ws.settle(ws.new_task(data))
     sign_in(page, server, ws, "/ui/steps")
     price = page.locator("article.step", has=page.get_by_role("heading", name="price order"))
-    expect(price.locator(".usage")).to_contain_text("ran on 2 tasks; 1 in error (50 %)")
+    expect(price.locator(".usage")).to_contain_text(
+        "ran on 2 tasks; 1 in error because of this step (50 %); 1 of its tasks in error"
+    )
     expect(price.locator(".condition")).to_contain_text('"qty"')
     expect(price.locator(".source .nx").first).to_be_attached()
     finish = page.locator("article.step", has=page.get_by_role("heading", name="finish order"))
-    expect(finish.locator(".usage")).to_contain_text("ran on 1 tasks; 0 in error (0 %)")
+    expect(finish.locator(".usage")).to_contain_text(
+        "ran on 1 tasks; 0 in error because of this step (0 %); 0 of its tasks in error"
+    )
 
     tester = page.get_by_label("Task data (JSON object)")
     tester.fill('{"order": ')
@@ -304,6 +311,37 @@ def test_steps_page_use_error_rate_match_tester_and_switch(server: Server, page:
     tester.fill('{"nothing": 1}')
     page.get_by_role("button", name="Match", exact=True).click()
     expect(page.locator("#match-result")).to_have_text("No step matches this data.")
+
+
+def test_a_step_error_rate_counts_only_the_tasks_that_failed_in_that_step(server: Server) -> None:
+    ws = server.workspace("shop")
+    ws.put_step("mark", step_file("{n: Number, marked: null}", "data.marked = true;"))
+    ws.put_step("check", step_file("{marked: true}", "if (data.n > 1) throw new Error('too big');"))
+    for n in (1, 2):
+        ws.settle(ws.new_task({"n": n}))
+
+    html = ws.client.get("/ui/f/steps").text
+    usage = {
+        name: " ".join(re.sub(r"<[^>]+>", "", html.split(f'data-step="{name}"', 1)[1]).split())
+        for name in ("mark", "check")
+    }
+
+    assert "ran on 2 tasks; 0 in error because of this step (0 %); 1 of its tasks in error" in usage["mark"]
+    assert "ran on 2 tasks; 1 in error because of this step (50 %); 1 of its tasks in error" in usage["check"]
+
+
+def test_the_error_rate_is_a_floor_when_too_many_error_tasks_to_read(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = server.workspace("shop")
+    ws.put_step("check", step_file("{n: Number}", "throw new Error('broken');"))
+    for n in (1, 2):
+        ws.settle(ws.new_task({"n": n}))
+    monkeypatch.setattr(queries, "FAILED_SCAN", 1)
+
+    text = " ".join(re.sub(r"<[^>]+>", "", ws.client.get("/ui/f/steps").text).split())
+
+    assert "ran on 2 tasks; 1+ in error because of this step (50 % at least); 2 of its tasks in error" in text
 
 
 def test_cancel_a_waiting_task_then_clone_it(server: Server, page: Page) -> None:

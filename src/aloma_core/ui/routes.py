@@ -197,7 +197,8 @@ def rerun_form(
 def step_list(request: Request, platform: PlatformDep, workspace: WorkspaceDep) -> HTMLResponse:
     steps = platform.list_steps(workspace)
     usage = {s.name: queries.state_counts(platform, workspace, TaskFilter(step=s.name))[0] for s in steps}
-    return _html(request, "f/steps.html", steps=steps, usage=usage)
+    failed = {s.name: queries.failed_in(platform, workspace, s.name) for s in steps}
+    return _html(request, "f/steps.html", steps=steps, usage=usage, failed=failed)
 
 
 @fragments.get("/bulk")
