@@ -19,13 +19,6 @@ from fake_service import FakeService, Reply, Seen, json_reply
 GH_KEY = "github-signing-key"
 
 
-@pytest.fixture
-def service() -> Iterator[FakeService]:
-    started = FakeService().start()
-    yield started
-    started.stop()
-
-
 def configure_crm(ws: Workspace, service: FakeService) -> None:
     assert ws.client.put("/v1/secrets/CRM_TOKEN", json={"value": CRM_TOKEN}).status_code == 204
     config = {"url": service.url, "secret": "CRM_TOKEN"}

@@ -3,7 +3,7 @@ on a virtual clock (the AWS home runs them too), and a real-clock run as `aloma 
 where a stand-in HTTP server on 127.0.0.1 receives exactly one message per failed task."""
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,13 +20,6 @@ def workspaces_of(server: Server) -> NewTimedWorkspace:
         return server.workspace(settings=settings)
 
     return new_workspace
-
-
-@pytest.fixture
-def service() -> Iterator[FakeService]:
-    started = FakeService().start()
-    yield started
-    started.stop()
 
 
 @pytest.mark.parametrize("scenario", notify_scenarios.SHARED, ids=lambda scenario: scenario.__name__)

@@ -1,17 +1,10 @@
-"""Fixtures of the connector tests: fake services on 127.0.0.1, and a port that never answers."""
+"""Fixtures of the connector tests: a second fake service on 127.0.0.1, and a port that never answers."""
 
 from collections.abc import Iterator
 
 import pytest
 
 from fake_service import FakeService, unanswered_port
-
-
-@pytest.fixture
-def service() -> Iterator[FakeService]:
-    started = FakeService().start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture

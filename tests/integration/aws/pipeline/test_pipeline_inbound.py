@@ -31,13 +31,6 @@ NewWorkspace = Callable[..., Workspace]
 SLACK_HOOK = "/services/T0AAA/B0BBB/slack-hook-path-is-a-secret"
 
 
-@pytest.fixture
-def service() -> Iterator[FakeService]:
-    started = FakeService().start()
-    yield started
-    started.stop()
-
-
 def configure_crm(ws: Workspace, service: FakeService) -> None:
     """On AWS loopback is the runner's own machine: the stand-in service needs the allow list."""
     ws.api.ok("PATCH", "/v1/workspace", {"settings": {"egress_allow": ["127.0.0.1"]}})

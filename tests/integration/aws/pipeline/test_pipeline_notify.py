@@ -2,7 +2,7 @@
 runs them too) through the API, matcher, runner and tick handlers on moto, and what only the
 stream can do: deliver a task's records again, which must not claim a second notice."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from api_client import Workspace
@@ -13,13 +13,6 @@ from fake_service import FakeService, json_reply
 from notify_scenarios import NewTimedWorkspace
 
 pytest_plugins = ["pipeline_fixtures"]
-
-
-@pytest.fixture
-def service() -> Iterator[FakeService]:
-    started = FakeService().start()
-    yield started
-    started.stop()
 
 
 @pytest.mark.parametrize("scenario", notify_scenarios.SHARED, ids=lambda scenario: scenario.__name__)
