@@ -1,0 +1,158 @@
+"""Corpus, faults on the local home: `kill -9` of `aloma dev` and of a sandbox worker with 200 tasks
+in flight. Every accepted task ends in a defined state and every step ran once per task."""
+
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from e2e_support import DevProcess, free_port
+
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+
+TASKS = 200
+STEPS = {
+    "first": ("{n: Number, first: null}", "data.first = data.n;"),
+    "side": ("{n: Number, side: null}", "data.side = data.n * 2;"),
+    "second": ("{first: Number, second: null}", "data.second = data.first + 1;"),
+    "finish": ("{second: Number, side: Number}", "task.complete({total: data.second + data.side});"),
+}
+"""`first` and `side` run in parallel on each task; `finish` waits for both branches."""
+
+
+def step_source(condition: str, body: str) -> str:
+    """A step that takes a few milliseconds of wall time, so a kill catches runs in the middle."""
+    return (
+        f"export const condition = {condition};\n"
+        "export const content = async () => {\n"
+        "  await new Promise((resolve) => setTimeout(resolve, 20));\n"
+        f"  {body}\n"
+        "};\n"
+    )
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Iterator[DevProcess]:
+    steps = tmp_path / "steps"
+    steps.mkdir()
+    for name, (condition, body) in STEPS.items():
+        (steps / f"{name}.js").write_text(step_source(condition, body))
+    process = DevProcess(tmp_path, free_port(), len(STEPS))
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def post_tasks(client: httpx.Client) -> list[str]:
+    """200 tasks from 8 threads; each id is of a task the server accepted (answered 201)."""
+
+    def post(n: int) -> str:
+        answer = client.post("/v1/tasks", json={"data": {"n": n}})
+        assert answer.status_code == 201, answer.text
+        task_id: str = answer.json()["id"]
+        return task_id
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(post, range(TASKS)))
+
+
+def states(client: httpx.Client, ids: list[str]) -> Counter[str]:
+    return Counter(client.get(f"/v1/tasks/{task_id}").json()["state"] for task_id in ids)
+
+
+def wait_for_progress(client: httpx.Client, ids: list[str]) -> None:
+    """Until some of the first tasks are done while the last one still runs: the middle of the work."""
+    for _ in range(600):
+        if states(client, ids[:20])["done"] >= 5:
+            assert client.get(f"/v1/tasks/{ids[-1]}").json()["state"] == "running"
+            return
+        time.sleep(0.05)
+    raise AssertionError("no task finished")
+
+
+def wait_until_ended(client: httpx.Client, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Every task once none is `running` (600 polls, a safety net only)."""
+    for _ in range(600):
+        tasks = {task_id: client.get(f"/v1/tasks/{task_id}").json() for task_id in ids}
+        if all(task["state"] != "running" for task in tasks.values()):
+            return tasks
+        time.sleep(0.2)
+    raise AssertionError(f"tasks still running: {states(client, ids)}")
+
+
+def runs_per_step(client: httpx.Client, task_id: str) -> Counter[str]:
+    events = client.get(f"/v1/tasks/{task_id}/history").json()["events"]
+    return Counter(e["step"] for e in events if e["type"] == "run")
+
+
+def assert_done_right(client: httpx.Client, task: dict[str, Any], n: int) -> None:
+    assert task["state"] == "done", task
+    assert task["data"] == {"n": n, "first": n, "side": 2 * n, "second": n + 1}
+    assert task["result"] == {"total": 3 * n + 1}
+    assert runs_per_step(client, task["id"]) == Counter(dict.fromkeys(STEPS, 1))
+
+
+def sandbox_workers(server_pid: int) -> list[int]:
+    """The process ids of the server's sandbox workers (spawned children, not the resource tracker)."""
+    workers = []
+    for children in Path(f"/proc/{server_pid}/task").glob("*/children"):
+        for pid in children.read_text().split():
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if b"from multiprocessing.spawn import spawn_main" in b" ".join(cmdline):
+                workers.append(int(pid))
+    return workers
+
+
+def test_kill_9_of_the_server_with_200_tasks_in_flight_loses_none_and_runs_each_step_once(
+    dev: DevProcess,
+) -> None:
+    client = dev.start()
+    ids = post_tasks(client)
+    wait_for_progress(client, ids)
+    dev.kill_9()
+
+    client = dev.start()
+    tasks = wait_until_ended(client, ids)
+
+    assert len(tasks) == TASKS
+    for n, task_id in enumerate(ids):
+        assert_done_right(client, tasks[task_id], n)
+
+
+def test_kill_9_of_a_sandbox_worker_fails_only_its_run_and_the_rest_run_once(dev: DevProcess) -> None:
+    """The killed worker's run is recorded failed on its task (a defined state, resumable); the pool
+    replaces the worker and every other task runs to the end."""
+    client = dev.start()
+    assert dev.process is not None
+    workers = sandbox_workers(dev.process.pid)
+    assert len(workers) == 2, workers
+    ids = post_tasks(client)
+    wait_for_progress(client, ids)
+    os.kill(workers[0], signal.SIGKILL)
+    tasks = wait_until_ended(client, ids)
+
+    failed = [task for task in tasks.values() if task["state"] == "error"]
+    assert len(failed) == 1, Counter(task["state"] for task in tasks.values())
+    (lost,) = failed
+    assert "the sandbox process crashed (killed by SIGKILL)" in lost["error"]["message"]
+    failed_runs = runs_per_step(client, lost["id"])
+    assert failed_runs[lost["error"]["step"]] == 1
+    assert all(count == 1 for count in failed_runs.values()), failed_runs
+    for n, task_id in enumerate(ids):
+        if task_id != lost["id"]:
+            assert_done_right(client, tasks[task_id], n)
+    assert len(sandbox_workers(dev.process.pid)) == 2
+
+    assert client.post(f"/v1/tasks/{lost['id']}/resume").status_code == 202
+    (resumed,) = wait_until_ended(client, [lost["id"]]).values()
+    n = ids.index(lost["id"])
+    assert resumed["state"] == "done", resumed
+    assert resumed["result"] == {"total": 3 * n + 1}
+    assert runs_per_step(client, lost["id"]) == Counter({**dict.fromkeys(STEPS, 1), lost["error"]["step"]: 2})
