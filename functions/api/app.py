@@ -6,6 +6,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from mangum import Mangum
 
+from aloma_core.adapters.aws.throttling import is_over_capacity
 from aloma_core.api import create_app
 from aloma_core.home.lambdas import home, logger, tracer
 
@@ -13,7 +14,12 @@ from aloma_core.home.lambdas import home, logger, tracer
 @cache
 def _asgi() -> Mangum:
     aws = home()
-    app = create_app(aws.platform, admin_token=aws.admin_token(), max_body_bytes=aws.settings.max_body_bytes)
+    app = create_app(
+        aws.platform,
+        admin_token=aws.admin_token(),
+        max_body_bytes=aws.settings.max_body_bytes,
+        is_transient=is_over_capacity,
+    )
     return Mangum(app, lifespan="off")
 
 

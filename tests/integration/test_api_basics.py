@@ -3,9 +3,10 @@
 import re
 
 import pytest
-from api_support import Tenant, assert_error
+from api_support import ADMIN_TOKEN, Tenant, assert_error
 from fastapi.testclient import TestClient
 
+from aloma_core.api import create_app
 from aloma_core.services import Platform
 
 # Every route of the api.md table, as (method, path template) the OpenAPI document must list.
@@ -159,3 +160,42 @@ def test_an_unexpected_error_is_a_bare_500(
     assert "trace-me" in message
     assert response.headers[REQUEST_ID] == "trace-me"
     assert any("hunter2" in str(record.exc_info) for record in caplog.records)
+
+
+class Overloaded(Exception):
+    """What a home names transient: a backing service over capacity for a moment."""
+
+
+def test_an_error_the_home_calls_transient_is_a_503_to_retry(
+    tenant_a: Tenant, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def overloaded(*_args: object) -> None:
+        raise Overloaded("throttled")
+
+    app = create_app(platform, admin_token=ADMIN_TOKEN, is_transient=lambda e: isinstance(e, Overloaded))
+    monkeypatch.setattr(platform, "get_task", overloaded)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(
+            "/v1/tasks/some-id", headers={"Authorization": f"Bearer {tenant_a.key}", REQUEST_ID: "busy-1"}
+        )
+
+    message = assert_error(response, 503, "unavailable")
+    assert "try again" in message
+    assert "busy-1" in message
+    assert response.headers["Retry-After"] == "1"
+    assert response.headers[REQUEST_ID] == "busy-1"
+
+
+def test_an_error_the_home_does_not_call_transient_stays_a_500(
+    tenant_a: Tenant, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    app = create_app(platform, admin_token=ADMIN_TOKEN, is_transient=lambda e: isinstance(e, Overloaded))
+    monkeypatch.setattr(platform, "get_task", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/v1/tasks/some-id", headers={"Authorization": f"Bearer {tenant_a.key}"})
+
+    assert_error(response, 500, "internal_error")
+    assert "Retry-After" not in response.headers

@@ -14,10 +14,15 @@ from .routes import connectors, health, libraries, schedules, secrets, steps, ta
 
 
 def create_app(
-    platform: Platform, *, admin_token: str | AdminToken | None, max_body_bytes: int = 1 * MIB
+    platform: Platform,
+    *,
+    admin_token: str | AdminToken | None,
+    max_body_bytes: int = 1 * MIB,
+    is_transient: errors.IsTransient | None = None,
 ) -> FastAPI:
     """`admin_token` None disables the admin routes (they answer 401 to everyone); a string is a
-    fixed token, an `AdminToken` one that may change while the app runs."""
+    fixed token, an `AdminToken` one that may change while the app runs. `is_transient` picks the
+    unexpected errors that are a backing service over capacity (answered 503)."""
     app = FastAPI(
         title="aloma",
         summary="Code-first workflow automation: JavaScript steps that react to task data.",
@@ -27,7 +32,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.aloma = ApiContext(platform, _admin_check(admin_token))
-    errors.install_error_handlers(app)
+    errors.install_error_handlers(app, is_transient)
     # Added last runs first: the request id must be set before a body is refused.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -3,11 +3,13 @@
 
 Domain exceptions are mapped by class (the nearest mapped base wins), FastAPI's own validation
 and routing errors are rewritten into the same shape, and anything unexpected is logged and
-answered as a bare 500 so that no traceback or internal detail leaves the process.
+answered as a bare 500 so that no traceback or internal detail leaves the process, unless the home
+says it is a passing overload of a service it relies on (DynamoDB throttling): that is a 503 with
+`Retry-After`, so clients retry instead of reporting a bug.
 """
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -50,6 +52,16 @@ _DESCRIPTIONS: Mapping[int, str] = {
 }
 
 
+IsTransient = Callable[[Exception], bool]
+"""Whether an unexpected error is a backing service over capacity for a moment; each home knows its own."""
+
+UNAVAILABLE_RETRY_AFTER_S = 1
+
+
+def _never_transient(_error: Exception) -> bool:
+    return False
+
+
 def status_of(error: AlomaError) -> int:
     for cls in type(error).__mro__:
         if cls in _STATUS:
@@ -69,11 +81,11 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody, "description": _DESCRIPTIONS[status]} for status in statuses}
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, is_transient: IsTransient | None = None) -> None:
     app.add_exception_handler(AlomaError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(Exception, _unexpected_error_handler(is_transient or _never_transient))
 
 
 async def _domain_error(_request: Request, error: AlomaError) -> JSONResponse:
@@ -144,11 +156,30 @@ def _unreadable_body(error: HTTPException) -> str | None:
     return None
 
 
-async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    """Runs outside the request-id middleware (Starlette's outermost layer), so it sets the header."""
-    request_id = request_id_of(request.scope)
-    logger.error(
-        "unexpected error in %s %s (request %s)", request.method, request.url.path, request_id, exc_info=error
-    )
-    message = f"an unexpected error occurred; quote request id {request_id} when reporting it"
-    return error_response(500, "internal_error", message, {REQUEST_ID_HEADER: request_id})
+def _unexpected_error_handler(
+    is_transient: IsTransient,
+) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+        """Runs outside the request-id middleware (Starlette's outermost layer), so it sets the header."""
+        request_id = request_id_of(request.scope)
+        if is_transient(error):
+            logger.warning(
+                "over capacity in %s %s (request %s): %s", request.method, request.url.path, request_id, error
+            )
+            message = (
+                "the service is over capacity for a moment; try again "
+                f"(with the same Idempotency-Key, if you sent one); request id {request_id}"
+            )
+            headers = {REQUEST_ID_HEADER: request_id, "Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)}
+            return error_response(503, "unavailable", message, headers)
+        logger.error(
+            "unexpected error in %s %s (request %s)",
+            request.method,
+            request.url.path,
+            request_id,
+            exc_info=error,
+        )
+        message = f"an unexpected error occurred; quote request id {request_id} when reporting it"
+        return error_response(500, "internal_error", message, {REQUEST_ID_HEADER: request_id})
+
+    return unexpected_error
