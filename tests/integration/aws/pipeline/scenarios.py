@@ -16,6 +16,8 @@ from aloma_core.sandbox.types import ConnectorHost, RunInput, RunResult
 from cfn_yaml import resources_of_type
 
 EXAMPLE = Path(__file__).parents[4] / "examples" / "onboarding"
+SQS_MAX_BATCH = 10
+"""The most messages one ReceiveMessage call returns."""
 
 
 def use_example(ws: Workspace, services_url: str) -> None:
@@ -80,7 +82,12 @@ def run_dispatched_together(driver: PipelineDriver, runs: int) -> None:
     """Match until `runs` messages are queued, then run them at once in separate runner environments."""
     while driver.pump_stream():
         pass
-    messages = driver.receive(max_messages=runs)
+    messages: list[dict[str, Any]] = []
+    for _ in range(runs):
+        batch = driver.receive(max_messages=min(runs - len(messages), SQS_MAX_BATCH))
+        messages.extend(batch)
+        if not batch or len(messages) == runs:
+            break
     assert len(messages) == runs, messages
     overlap = OverlappingRuns(runs)
     for index in range(runs):
