@@ -110,19 +110,43 @@ def sandbox_workers(server_pid: int) -> list[int]:
     return workers
 
 
+def post_until_refused(client: httpx.Client, first: int, accepted: dict[int, str]) -> None:
+    """Tasks `first`, `first + 1`, ... posted one after another until the server stops answering
+    (at most TASKS of them); those it accepted go into `accepted` as they are answered."""
+    for n in range(first, first + TASKS):
+        try:
+            answer = client.post("/v1/tasks", json={"data": {"n": n}})
+        except httpx.TransportError:
+            return
+        assert answer.status_code == 201, answer.text
+        accepted[n] = answer.json()["id"]
+
+
 def test_kill_9_of_the_server_with_200_tasks_in_flight_loses_none_and_runs_each_step_once(
     dev: DevProcess,
 ) -> None:
+    """Besides the 200 tasks at work, a client keeps posting while the server is killed: every task
+    answered 201, up to the last one before the kill, is there after the restart and ends right."""
     client = dev.start()
     ids = post_tasks(client)
     wait_for_progress(client, ids)
-    dev.kill_9()
+    late: dict[int, str] = {}
+    with ThreadPoolExecutor(1) as pool:
+        posting = pool.submit(post_until_refused, client, TASKS, late)
+        for _ in range(1000):
+            if len(late) >= 5 or posting.done():
+                break
+            time.sleep(0.01)
+        dev.kill_9()
+        posting.result()
+    assert 5 <= len(late) < TASKS, "the kill must come while the client is still posting"
 
     client = dev.start()
-    tasks = wait_until_ended(client, ids)
+    accepted = {**dict(enumerate(ids)), **late}
+    tasks = wait_until_ended(client, list(accepted.values()))
 
-    assert len(tasks) == TASKS
-    for n, task_id in enumerate(ids):
+    assert len(tasks) == len(accepted)
+    for n, task_id in accepted.items():
         assert_done_right(client, tasks[task_id], n)
 
 
