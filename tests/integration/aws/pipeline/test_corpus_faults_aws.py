@@ -40,22 +40,23 @@ def assert_chain_done(ws: Workspace, task_id: str, n: int) -> None:
     assert run_counts(ws, task_id) == Counter({"first": 1, "last": 1})
 
 
-class Throttle:
-    """A botocore hook that answers the first `times` calls of one DynamoDB operation of one
-    function as DynamoDB does once the SDK's own retries are spent: a throttling error."""
+class FailFirstCalls:
+    """A botocore hook that fails the first `times` calls of one DynamoDB operation of one function
+    with the error `code`, raised where the SDK's own retries are already behind it: a throttling
+    code is what a caller sees once DynamoDB kept throttling through those retries."""
 
     def __init__(self, pipeline: PipelineDriver, function: str, operation: str, code: str, times: int):
         self.code = code
         self.left = times
         self.raised = 0
         events = pipeline.container(function).home.clients.dynamodb.meta.events
-        events.register(f"before-parameter-build.dynamodb.{operation}", self._maybe_throttle)
+        events.register(f"before-parameter-build.dynamodb.{operation}", self._fail)
 
-    def _maybe_throttle(self, **_: Any) -> None:
+    def _fail(self, **_: Any) -> None:
         if self.left > 0:
             self.left -= 1
             self.raised += 1
-            raise ClientError({"Error": {"Code": self.code, "Message": "injected throttling"}}, "injected")
+            raise ClientError({"Error": {"Code": self.code, "Message": "injected"}}, "injected")
 
 
 def test_every_message_delivered_twice_runs_each_step_once(
@@ -121,7 +122,7 @@ def test_16_steps_committing_in_parallel_on_one_task_keep_every_change(
     new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
     """16 runs read the same data and commit at the same moment, each conditioned on the version it
-    read: all but one meet a conditional-write conflict, merge again and retry. Every change is kept;
+    read: those that lose the conditional write merge onto the newer version and retry. Every change is kept;
     only the two steps that wrote the same path record a conflict (the later one's value stands)."""
     ws = new_workspace()
     for i in range(14):
@@ -166,11 +167,11 @@ def test_dynamodb_throttling_in_the_pipeline_fails_the_item_and_its_retry_ends_t
     ws = new_workspace()
     chain(ws)
     ids = [ws.new_task({"n": n}) for n in range(3)]
-    throttle = Throttle(pipeline, function, operation, code, times)
+    failing = FailFirstCalls(pipeline, function, operation, code, times)
     pipeline.records.clear()
     pipeline.run_until_quiet()
 
-    assert throttle.raised == times
+    assert failing.raised == times
     for n, task_id in enumerate(ids):
         assert_chain_done(ws, task_id, n)
     assert pipeline.discarded == []
@@ -189,9 +190,9 @@ def test_dynamodb_throttling_in_the_api_answers_503_to_retry_and_creates_nothing
 ) -> None:
     ws = new_workspace()
     chain(ws)
-    throttle = Throttle(pipeline, API, operation, code, 1)
+    failing = FailFirstCalls(pipeline, API, operation, code, 1)
     answer = ws.api.call("POST", "/v1/tasks", {"data": {"n": 4}})
-    assert throttle.raised == 1
+    assert failing.raised == 1
     assert answer.status == 503, answer
     assert answer.body["error"]["code"] == "unavailable"
     assert "try again" in answer.body["error"]["message"]
@@ -207,7 +208,7 @@ def test_an_unexpected_api_failure_is_still_a_500(
     new_workspace: NewWorkspace, pipeline: PipelineDriver
 ) -> None:
     ws = new_workspace()
-    Throttle(pipeline, API, "TransactWriteItems", "ValidationException", 1)
+    FailFirstCalls(pipeline, API, "TransactWriteItems", "ValidationException", 1)
     answer = ws.api.call("POST", "/v1/tasks", {"data": {"n": 1}})
     assert answer.status == 500, answer
     assert answer.body["error"]["code"] == "internal_error"
