@@ -8,7 +8,7 @@ write on the version it read, so these rules hold under any number of concurrent
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from . import limits as limit_names
@@ -519,6 +519,17 @@ def expire_leases(task: Task, now: int) -> Outcome | None:
             0,
             claim.libraries,
         )
+    return Outcome(_next(task, now, claims=claims), [])
+
+
+def release_lease(task: Task, step: str, run_token: str, now: int) -> Outcome | None:
+    """The attempt holding `run_token` knows it died (its sandbox process crashed): end its lease
+    so that the next delivery takes the run over at once. None when that attempt no longer holds
+    the claim (it committed, failed or was taken over)."""
+    claim = task.claims.get(step)
+    if claim is None or claim.status is not ClaimStatus.RUNNING or claim.run_token != run_token:
+        return None
+    claims = {**task.claims, step: replace(claim, lease_until=0)}
     return Outcome(_next(task, now, claims=claims), [])
 
 

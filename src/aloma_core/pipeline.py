@@ -29,7 +29,7 @@ from .ports import (
     WorkQueue,
     WorkspaceStore,
 )
-from .sandbox.types import RunInput, RunResult
+from .sandbox.types import RunInput, RunInterrupted, RunResult
 from .schedules.firing import ScheduleFirer
 
 logger = logging.getLogger("aloma.pipeline")
@@ -241,10 +241,25 @@ class Runner:
         task, decision_step_version, source = started
         started_at = self.clock.now_ms()
         libraries = self.libraries.sources(request.workspace_id, task.claims[request.step].libraries)
-        result = self._execute(request, task, source, settings, limits, libraries)
+        try:
+            result = self._execute(request, task, source, settings, limits, libraries)
+        except RunInterrupted:
+            self._release(request, task.claims[request.step].run_token or "")
+            raise
         snapshot = engine.RunSnapshot(task.data, task.data_seq, decision_step_version, started_at)
         self._commit(request, task, snapshot, result, settings)
         return result
+
+    def _release(self, request: RunRequest, run_token: str) -> None:
+        """Give up this attempt's lease, so the retry of an interrupted run need not wait it out."""
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            try:
+                task = self.tasks.get(request.workspace_id, request.task_id)
+            except NotFound:
+                return
+            outcome = engine.release_lease(task, request.step, run_token, self.clock.now_ms())
+            if outcome is None or self.tasks.save(outcome.task, task.version, outcome.events, quiet=True):
+                return
 
     def _limits_until(self, limits: Limits, deadline_ms: int | None) -> Limits:
         if deadline_ms is None:

@@ -386,3 +386,26 @@ def test_expired_leases_let_the_next_delivery_take_over() -> None:
     assert expired is not None
     assert engine.start_run(expired.task, request, catalog, "new", 10**12, 3).kind is engine.StartKind.START
     assert engine.expire_leases(expired.task, 4) is None
+
+
+def test_an_attempt_that_knows_it_died_releases_its_lease_for_the_next_delivery() -> None:
+    catalog = StepCatalog([step("a", {"x": 1})])
+    task = plan(new({"x": 1}), catalog).task  # type: ignore[union-attr]
+    request = RunRequest("ws", "t1", "a", task.claims["a"].id)
+    running = engine.start_run(task, request, catalog, "dead", 10**12, 1).outcome
+    assert running is not None
+    assert engine.start_run(running.task, request, catalog, "next", 10**12, 2).kind is engine.StartKind.BUSY
+    released = engine.release_lease(running.task, "a", "dead", 2)
+    assert released is not None
+    assert engine.start_run(released.task, request, catalog, "next", 10**12, 3).kind is engine.StartKind.START
+
+
+def test_an_attempt_that_no_longer_holds_the_claim_releases_nothing() -> None:
+    catalog = StepCatalog([step("a", {"x": 1})])
+    task = plan(new({"x": 1}), catalog).task  # type: ignore[union-attr]
+    request = RunRequest("ws", "t1", "a", task.claims["a"].id)
+    assert engine.release_lease(task, "a", "dead", 1) is None
+    running = engine.start_run(task, request, catalog, "live", 10**12, 1).outcome
+    assert running is not None
+    assert engine.release_lease(running.task, "a", "dead", 2) is None
+    assert engine.release_lease(running.task, "b", "live", 2) is None

@@ -5,6 +5,10 @@ processes runs several, and contains a crash (a segfault in native code, an `os.
 connector host) to one run: the dead worker is replaced and that run reports the crash. The host
 passed to `run` is pickled and used inside the worker, so it must be picklable and must not rely
 on state of the calling process (open sockets, locks, threads).
+
+A run whose worker died raises `RunInterrupted` rather than reporting a failed run: the crash may
+be the machine's (the OOM killer, a `kill -9`) and not the step's, so the caller retries it like
+any delivery that failed, and records the failure only once its retries are spent.
 """
 
 import multiprocessing
@@ -12,13 +16,12 @@ import pickle
 import queue
 import signal
 import threading
-import time
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from ..limits import Limits
 from .run import run_content
-from .types import ConnectorHost, RunError, RunInput, RunResult, TaskActions
+from .types import ConnectorHost, RunError, RunInput, RunInterrupted, RunResult, TaskActions
 
 # Beyond a run's wall-time limit, how long a worker may take to start up and answer before it is
 # presumed hung and killed.
@@ -31,8 +34,8 @@ class _WorkerLost(Exception):
     pass
 
 
-def _failed(message: str, wall_ms: float = 0.0) -> RunResult:
-    return RunResult(None, [], [], TaskActions(), False, [], RunError(message), 0.0, wall_ms)
+def _failed(message: str) -> RunResult:
+    return RunResult(None, [], [], TaskActions(), False, [], RunError(message), 0.0, 0.0)
 
 
 def _serve_requests(conn: Connection) -> None:
@@ -115,13 +118,12 @@ class ProcessSandbox:
     def run(self, inp: RunInput, host: ConnectorHost) -> RunResult:
         payload = pickle.dumps((inp, host))
         worker = self._take()
-        started = time.perf_counter()
         try:
             result = worker.run(payload, inp.limits)
         except _WorkerLost as lost:
             worker.stop()
             self._give_back(None)
-            return _failed(f"{lost}; the run was not completed", (time.perf_counter() - started) * 1000)
+            raise RunInterrupted(f"{lost}; the run was not completed") from None
         self._give_back(worker)
         return result
 

@@ -78,6 +78,12 @@ class TaskActions:
     subtasks: list[SubtaskRequest] = field(default_factory=list)
 
 
+class RunInterrupted(Exception):
+    """The executor lost the run before it finished (the process running it died): nothing of the
+    run reached the task, so its request may be delivered again, as a message of a runner that
+    died is on AWS."""
+
+
 @dataclass(frozen=True)
 class RunError:
     """Why a run failed: `line` is in the step file, or in `file` (`lib/NAME.js`) when that is set;
