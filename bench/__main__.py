@@ -2,6 +2,7 @@
 (or `make bench`). Each row stands beside its baseline, measured in the same run."""
 
 import importlib.metadata
+import logging
 import os
 import platform
 import shutil
@@ -108,6 +109,9 @@ def machine() -> list[str]:
 
 
 def main() -> None:
+    # The homes under test log every run at INFO (the Lambda handlers' loggers from their import
+    # on, whatever level a benchmark sets later): only warnings and the tables are shown.
+    logging.disable(logging.INFO)
     report = [
         "# Benchmarks",
         "",

@@ -12,7 +12,6 @@ stand-in services on 127.0.0.1.
 
 import io
 import json
-import logging
 import math
 import os
 import sys
@@ -142,8 +141,6 @@ def _moto_pipeline() -> Iterator[Any]:
     }
     saved = dict(os.environ)
     os.environ.update(environment)
-    # The handlers' loggers were made when this module imported them, before the level above was set.
-    logging.disable(logging.INFO)
     try:
         with dynamodb_like_moto(), mock_aws():
             built = create(declared(load_template()))
@@ -159,7 +156,6 @@ def _moto_pipeline() -> Iterator[Any]:
             )
             yield PipelineDriver(built)
     finally:
-        logging.disable(logging.NOTSET)
         os.environ.clear()
         os.environ.update(saved)
 
