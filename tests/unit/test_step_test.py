@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from aloma_core.changes import Change
+from aloma_core.cli.commands.steptest import describe
 from aloma_core.cli.errors import UsageProblem
 from aloma_core.cli.mockhost import Outcome, parse_mock
-from aloma_core.cli.steptest import try_step, unmatched_paths
+from aloma_core.cli.steptest import StepTestReport, try_step, unmatched_paths
 from aloma_core.json_types import JsonObject
 
 CALLS_CRM = """export const condition = { customer: { email: String, crmId: null } };
@@ -43,6 +45,34 @@ def test_a_matching_step_runs_with_its_mocked_call_and_reports_changes_logs_and_
         ("crm", "createContact", {"email": "ada@example.com"}, {"id": "c-1"})
     ]
     assert report.actions == {"complete": True, "result": {"id": "c-1"}}
+
+
+NORMALISES = """export const condition = { customer: { email: String } };
+export const content = async () => {
+  data.customer.email = data.customer.email.trim();
+  data.customer.checked = true;
+  delete data.customer.note;
+  data.tags[0] = "vip";
+};
+"""
+
+
+def test_the_changes_read_as_added_changed_or_removed_against_the_sample() -> None:
+    sample: JsonObject = {"customer": {"email": " ada@example.com", "note": "x"}, "tags": ["new"]}
+
+    shown = describe(try_step(Path("normalise.js"), NORMALISES, sample, {})).splitlines()
+
+    assert '  ~ customer.email: " ada@example.com" -> "ada@example.com"' in shown
+    assert "  + customer.checked = true" in shown
+    assert "  - customer.note" in shown
+    assert '  ~ tags: ["new"] -> ["vip"]' in shown
+
+
+def test_a_change_inside_an_array_reads_against_the_element() -> None:
+    report = StepTestReport("s", "s.js", ran=True, before={"rows": [{"n": 1}]})
+    report.changes = [Change("set", ("rows", 0, "n"), 2), Change("set", ("rows", 1), {"n": 3})]
+
+    assert describe(report).splitlines()[-2:] == ["  ~ rows.0.n: 1 -> 2", '  + rows.1 = {"n": 3}']
 
 
 def test_an_unmocked_call_is_refused_and_the_run_throws_at_its_line() -> None:

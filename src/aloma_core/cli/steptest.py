@@ -41,6 +41,8 @@ class StepTestReport:
     ran: bool = False
     changes: list[Change] = field(default_factory=list)
     data: JsonObject | None = None
+    """The data after the run; `before` is the sample it started from."""
+    before: JsonObject = field(default_factory=dict)
     logs: list[LogLine] = field(default_factory=list)
     calls: list[RecordedCall] = field(default_factory=list)
     actions: JsonObject = field(default_factory=dict)
@@ -79,7 +81,7 @@ def try_step(
 ) -> StepTestReport:
     """Compile, match, run. A content that is not matched is not run unless `run_anyway`."""
     name = path.name.removesuffix(".js")
-    report = StepTestReport(step=name, file=str(path))
+    report = StepTestReport(step=name, file=str(path), before=data)
     limits = Limits()
     try:
         compiled = compile_source(source, limits)

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ...json_types import JsonObject
+from ...changes import Change
+from ...json_types import JsonObject, JsonValue
 from ..errors import UsageProblem
 from ..mockhost import Outcome, load_mock_option
 from ..output import print_json
@@ -71,6 +72,23 @@ def _pairs(options: list[str]) -> dict[str, str]:
     return pairs
 
 
+def _change_line(change: Change, before: JsonObject) -> str:
+    """`+` a path the sample did not have, `~` one whose value changed (old -> new), `-` removed."""
+    path = ".".join(str(key) for key in change.path)
+    if change.op != "set":
+        return f"  - {path}"
+    value: JsonValue = before
+    for key in change.path:
+        if isinstance(value, dict) and isinstance(key, str) and key in value:
+            value = value[key]
+            continue
+        if isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+            value = value[key]
+            continue
+        return f"  + {path} = {_json(change.value)}"
+    return f"  ~ {path}: {_json(value)} -> {_json(change.value)}"
+
+
 def describe(report: StepTestReport) -> str:
     """The report for a person: one section per thing the run did, the verdict first."""
     lines = [f"step {report.step} ({report.file})"]
@@ -87,10 +105,7 @@ def describe(report: StepTestReport) -> str:
         lines.append("content: threw" if report.threw else "content: ran")
     if report.changes:
         lines.append("changes:")
-        for change in report.changes:
-            path = ".".join(str(key) for key in change.path)
-            shown = f"  + {path} = {_json(change.value)}" if change.op == "set" else f"  - {path}"
-            lines.append(shown)
+        lines += [_change_line(change, report.before) for change in report.changes]
     elif report.ran and not report.threw:
         lines.append("changes: none")
     if report.logs:
