@@ -23,10 +23,11 @@ dev: $(VENV)/.installed
 	$(VENV)/bin/aloma dev examples/onboarding --port $(PORT)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check src tests functions bench
-	$(VENV)/bin/ruff format --check src tests functions bench
+	$(VENV)/bin/ruff check src tests functions bench scripts
+	$(VENV)/bin/ruff format --check src tests functions bench scripts
 	$(VENV)/bin/mypy
 	for handler in functions/*/app.py; do $(VENV)/bin/mypy --strict "$$handler" || exit 1; done
+	MYPYPATH=tests/e2e $(VENV)/bin/mypy --strict scripts/dashboard-screenshots.py
 
 test: lint $(VENV)/.test-installed
 	scripts/ensure-chromium
